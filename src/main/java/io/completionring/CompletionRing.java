@@ -1,0 +1,652 @@
+package io.completionring;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bounded ring of completion events, modelled on Linux AIO's completion ring: one producer thread publishes
+ * events with {@link #complete}, any number of reaper threads take them with {@link #getEvents}, and a request's slot
+ * is reserved when it is submitted, so the producer never blocks and the ring never overflows.
+ *
+ * <pre>{@code
+ * CompletionRing ring = CompletionRing.create(1024);
+ *
+ * // submitting thread (any): reserve the completion slot, then start the request
+ * ring.submit();
+ * startRead(requestId);
+ *
+ * // completion thread (one at a time): when a request finishes
+ * ring.complete(requestId, bytesRead);
+ *
+ * // reaper threads (any number)
+ * CompletionEvent[] events = CompletionEvent.newArray(64);
+ * int n;
+ * while ((n = ring.getEvents(1, events.length, events)) != -1) {
+ *     for (int i = 0; i < n; i++) {
+ *         handle(events[i].userData(), events[i].result());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * {@link #trySubmit()}, {@link #submit()} and their variants may be called from any thread. {@link #complete} and
+ * {@link #completeAll} are the producer's: calls must be externally serialized (one completion thread, or a hand-off
+ * that establishes happens-before between successive producers). {@link #getEvents} and {@link #pollEvents} may be
+ * called from any number of threads. Waiting threads spin briefly, then park with {@link
+ * java.util.concurrent.locks.LockSupport}; nothing takes a monitor, so virtual threads never pin their carrier.
+ *
+ * <h2>Guarantees</h2>
+ * At most {@link #capacity()} requests are submitted and not yet reaped at any time. Every completed event is
+ * returned by exactly one {@code getEvents} or {@code pollEvents} call, in completion order, with the userData and
+ * result that were completed together; nothing is lost when a call times out, is interrupted or races with
+ * {@link #close()}. A reaper parked in {@code getEvents} is woken once the ready events reach what it still needs.
+ *
+ * <p>Memory consistency effects: actions in the producer prior to {@code complete(e)} (or the {@code completeAll}
+ * that includes e) <i>happen-before</i> actions subsequent to the return of the {@code getEvents} or {@code
+ * pollEvents} call that returns e, in the thread that made it. A reaper's reads of a slot happen-before the
+ * producer's reuse of that slot. Actions in a thread prior to {@code close()} happen-before a {@code
+ * RingClosedException} thrown to a submitter, or a return of -1 to a reaper, that the close caused.
+ */
+public final class CompletionRing implements AutoCloseable {
+
+    /*
+     * Implementation overview.
+     *
+     * State: three monotonically increasing 64-bit sequence counters and the slot arrays.
+     *
+     *   submitted  slots reserved by trySubmit/submit; CAS by submitters; bit 63 set by close()
+     *   tail       events published; written only by the producer (setRelease)
+     *   head       events reaped; CAS by reapers
+     *
+     *   invariant: head <= tail <= submitted <= head + capacity
+     *
+     *   seq:   ... head             tail            submitted       head + capacity
+     *               |   ready        |   in flight   |    free       |
+     *   slot:  [ e  e  e  e  e  e  e  .  .  .  .  .  .  .  .  .  .  . ]   (seq & mask)
+     *
+     * Event seq lives at index PAD + (seq & mask) of userData[] and results[] (two arrays rather than one of pairs:
+     * 2 * 2^30 longs would not fit one Java array). Counters never wrap in practice (2^63 events), so head == tail
+     * means empty and there is no ABA on the head CAS.
+     *
+     * The three ordering points (docs/design.md has the full table of fields and access modes):
+     *   1. complete: plain slot writes, then setRelease(tail)               -- seed 004: event before tail
+     *      getEvents: getAcquire(tail), then plain slot reads
+     *   2. getEvents: plain slot reads, then compareAndSet(head)           -- seed 004: read before head moves
+     *      the CAS is volatile; a submitter's getAcquire(head) and the producer's getAcquire(submitted) carry the
+     *      happens-before on to the producer's reuse of the slot
+     *   3. complete: setRelease(tail), fullFence, read waiter word         -- seed 000: the lost wake-up
+     *      waiter:  publish itself, fullFence, re-read tail (WaitQueue)
+     *      The same pair guards submitters: a reaper's head CAS (volatile) then a volatile read of the submitter
+     *      waiter word; and close(): getAndBitwiseOr(submitted) then both waiter words.
+     *
+     * Fast paths. complete with nobody waiting: two plain slot stores, one release store, one full fence, one load
+     * of the waiter word; the producer re-reads submitted (a line submitters write) only when its cached copy says
+     * the reservation check might fail. getEvents with events ready: acquire loads of head and tail, the copy, one
+     * CAS on head for the whole run (on failure the copy is discarded: another reaper took those events, and the
+     * producer may already be rewriting the slots), then one load of the submitter waiter word. trySubmit: one CAS
+     * on submitted against a cached head.
+     *
+     * Waiting: a reaper needs min(minNr - taken, capacity) ready events (capped: a full ring always satisfies it,
+     * so a large minNr cannot deadlock; it keeps what it took and waits for the rest); a submitter needs n free
+     * slots. WaitQueue spins within the SpinPolicy, then parks; the side that adds to the supply scans the queue
+     * and wakes only the waiters the supply satisfies. A waiter that was chosen and leaves without using the wake-up
+     * (interrupt, timeout, close) passes it on by scanning again.
+     *
+     * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
+     * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
+     * (tail == submitted); it returns -1 when, in addition, nothing is ready and it took nothing.
+     */
+
+    /** The largest capacity: 2^30 slots (two longs each, 16 GiB). */
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    /** The default capacity of {@link #builder()}. */
+    public static final int DEFAULT_CAPACITY = 1024;
+
+    /** Bit 63 of submitted: the ring is closed. */
+    private static final long CLOSED = Long.MIN_VALUE;
+
+    /**
+     * Longs between hot counters: 128 bytes, two cache lines, so that adjacent-line prefetch does not couple them.
+     * head (written by reapers), tail (by the producer) and submitted (by submitters) must not share a line: each
+     * write would otherwise invalidate the line the other sides read on every operation.
+     */
+    private static final int PAD = 16;
+    private static final int HEAD = PAD;
+    private static final int TAIL = 2 * PAD;
+    /** Written only by the producer: the last value of submitted it read. Shares the tail's line, which it writes. */
+    private static final int SUBMITTED_SEEN = TAIL + 1;
+    private static final int SUBMITTED = 3 * PAD;
+    /** Written by submitters: a value head had; head only grows, so a stale copy is merely conservative. */
+    private static final int HEAD_SEEN = SUBMITTED + 1;
+    private static final int COUNTERS_LENGTH = 4 * PAD;
+
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int capacity;
+    private final int mask;
+    /** The padded holder of head, tail and submitted (and the two caches), at the indices above. */
+    private final long[] counters = new long[COUNTERS_LENGTH];
+    /** Event seq at PAD + (seq & mask); PAD longs at either end keep other objects off the first and last lines. */
+    private final long[] userData;
+    private final long[] results;
+    private final WaitQueue reapers;
+    private final WaitQueue submitters;
+
+    private CompletionRing(int capacity, int spins) {
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.userData = new long[capacity + 2 * PAD];
+        this.results = new long[capacity + 2 * PAD];
+        final SpinPolicy policy = new SpinPolicy(spins, Runtime.getRuntime().availableProcessors());
+        this.reapers = new WaitQueue(this::readyForReapers, policy, this);
+        this.submitters = new WaitQueue(this::freeForSubmitters, policy, this);
+    }
+
+    /**
+     * Creates a ring with room for {@code capacity} submitted-and-not-yet-reaped requests, rounded up to a power of
+     * two, and the default spin budget.
+     *
+     * @throws IllegalArgumentException if capacity is not between 1 and {@link #MAX_CAPACITY}
+     */
+    public static CompletionRing create(int capacity) {
+        return builder().capacity(capacity).build();
+    }
+
+    /** Returns a builder, with capacity {@value #DEFAULT_CAPACITY} and the default spin budget. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link CompletionRing}. */
+    public static final class Builder {
+        private int capacity = DEFAULT_CAPACITY;
+        private int spinBudget = -1;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the capacity: the number of requests that may be submitted and not yet reaped, rounded up to a
+         * power of two.
+         *
+         * @throws IllegalArgumentException if capacity is not between 1 and {@link #MAX_CAPACITY}
+         */
+        public Builder capacity(int capacity) {
+            if (capacity < 1 || capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException(
+                        "capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity);
+            }
+            this.capacity = capacity;
+            return this;
+        }
+
+        /**
+         * Sets how many {@link Thread#onSpinWait()} rounds a waiting thread spins before it parks; 0 parks at once.
+         * The default is about the cost of a park/unpark round trip. Whatever the budget, at most
+         * {@code availableProcessors - 1} threads spin at once (none on a single core), so spinners never take
+         * the producer's core; the others park at once.
+         *
+         * @throws IllegalArgumentException if spinBudget is negative
+         */
+        public Builder spinBudget(int spinBudget) {
+            if (spinBudget < 0) {
+                throw new IllegalArgumentException("spinBudget must be >= 0, was " + spinBudget);
+            }
+            this.spinBudget = spinBudget;
+            return this;
+        }
+
+        /** Creates the ring. */
+        public CompletionRing build() {
+            final int spins = spinBudget >= 0 ? spinBudget : SpinPolicy.DEFAULT_SPINS;
+            final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+            return new CompletionRing(rounded, spins);
+        }
+    }
+
+    /** Returns the capacity: a power of two, the requested capacity rounded up. */
+    public int capacity() {
+        return capacity;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Submission side: any thread.
+
+    /**
+     * Reserves the completion slot of one request, if one is free.
+     *
+     * @return true if a slot was reserved, false if {@code capacity()} requests are submitted and not yet reaped
+     * @throws RingClosedException if the ring is closed
+     */
+    public boolean trySubmit() {
+        return reserve(1);
+    }
+
+    /**
+     * Reserves the completion slots of {@code n} requests, all or none.
+     *
+     * @return true if n slots were reserved, false (and nothing reserved) if fewer are free
+     * @throws IllegalArgumentException if n is not between 1 and {@code capacity()}
+     * @throws RingClosedException      if the ring is closed
+     */
+    public boolean trySubmit(int n) {
+        if (n < 1 || n > capacity) {
+            throw new IllegalArgumentException("n must be between 1 and capacity " + capacity + ", was " + n);
+        }
+        return reserve(n);
+    }
+
+    /**
+     * Reserves the completion slot of one request, waiting for a reaper to free one if necessary.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting (nothing is reserved)
+     * @throws RingClosedException  if the ring is closed, or closes while this thread waits (nothing is reserved)
+     */
+    public void submit() throws InterruptedException {
+        if (!reserve(1)) {
+            awaitSlot(false, 0L);
+        }
+    }
+
+    /**
+     * Reserves the completion slot of one request, waiting up to the timeout for a reaper to free one.
+     *
+     * @return true if a slot was reserved, false if the timeout expired first (a non-positive timeout does not wait)
+     * @throws NullPointerException if unit is null
+     * @throws InterruptedException if the thread is interrupted while waiting (nothing is reserved)
+     * @throws RingClosedException  if the ring is closed, or closes while this thread waits (nothing is reserved)
+     */
+    public boolean submit(long timeout, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(unit, "unit");
+        if (reserve(1)) {
+            return true;
+        }
+        final long nanos = unit.toNanos(timeout);
+        return nanos > 0 && awaitSlot(true, System.nanoTime() + nanos);
+    }
+
+    private boolean reserve(int n) {
+        final long[] counters = this.counters;
+        for (;;) {
+            final long s = (long) COUNTER.getVolatile(counters, SUBMITTED); // the value the CAS below expects
+            if (s < 0) {
+                throw new RingClosedException("ring is closed");
+            }
+            if (s + n > (long) COUNTER.getAcquire(counters, HEAD_SEEN) + capacity) {
+                // Acquire: the reads of the reaper that freed these slots happen-before our CAS, and so before the
+                // producer's getAcquire(submitted) and its rewrite of the slots (seed 004, second half).
+                final long h = (long) COUNTER.getAcquire(counters, HEAD);
+                if (s + n > h + capacity) {
+                    return false;
+                }
+                COUNTER.setRelease(counters, HEAD_SEEN, h);   // release: passes that happens-before on to its readers
+            }
+            if (COUNTER.compareAndSet(counters, SUBMITTED, s, s + n)) { // fails on close (bit 63) and on races
+                return true;
+            }
+        }
+    }
+
+    private boolean awaitSlot(boolean timed, long deadline) throws InterruptedException {
+        boolean chosen = false;
+        try {
+            for (;;) {
+                final int status = submitters.await(1, timed, deadline);
+                chosen |= (status & WaitQueue.CHOSEN) != 0;
+                if ((status & WaitQueue.INTERRUPTED) != 0) {
+                    throw new InterruptedException();
+                }
+                if (reserve(1)) {
+                    return true;
+                }
+                if ((status & WaitQueue.TIMED_OUT) != 0) {
+                    submitters.countTimeout();
+                    return false;
+                }
+            }
+        } finally {
+            if (chosen && submitters.waiting() != 0) {
+                submitters.signalWaiters();                  // pass on a wake-up we may not have used
+            }
+        }
+    }
+
+    /** The slots free for submitters, or Long.MAX_VALUE once closed (every submitter must wake and throw). */
+    private long freeForSubmitters() {
+        final long[] counters = this.counters;
+        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
+        if (s < 0) {
+            return Long.MAX_VALUE;
+        }
+        return (long) COUNTER.getAcquire(counters, HEAD) + capacity - s;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Completion side: the producer, one call at a time.
+
+    /**
+     * Publishes one completion event. Never blocks: its slot was reserved when the request was submitted.
+     *
+     * @throws IllegalStateException if every submitted request has already been completed (nothing is published)
+     */
+    public void complete(long userData, long result) {
+        final long[] counters = this.counters;
+        final long t = counters[TAIL];                      // plain: only the producer writes the tail
+        checkReserved(t, 1);
+        final int i = PAD + ((int) t & mask);
+        this.userData[i] = userData;                        // plain: published by the release store below
+        this.results[i] = result;
+        publish(t + 1);
+    }
+
+    /**
+     * Publishes {@code count} completion events, {@code userData[offset + k]} with {@code results[offset + k]}, in
+     * order, with one publication: reapers see all of them or none, and parked reapers are woken once.
+     *
+     * @throws NullPointerException     if an array is null
+     * @throws IllegalArgumentException if offset or count is negative or the range exceeds either array
+     * @throws IllegalStateException    if fewer than count submitted requests are not yet completed (nothing is
+     *                                  published)
+     */
+    public void completeAll(long[] userData, long[] results, int offset, int count) {
+        Objects.requireNonNull(userData, "userData");
+        Objects.requireNonNull(results, "results");
+        if (offset < 0 || count < 0 || offset > userData.length - count || offset > results.length - count) {
+            throw new IllegalArgumentException("offset " + offset + " and count " + count
+                    + " must lie within userData (length " + userData.length + ") and results (length "
+                    + results.length + ")");
+        }
+        if (count == 0) {
+            return;
+        }
+        final long[] slotUserData = this.userData;
+        final long[] slotResults = this.results;
+        final long t = this.counters[TAIL];                 // plain: only the producer writes the tail
+        checkReserved(t, count);
+        for (int k = 0; k < count; k++) {
+            final int i = PAD + ((int) (t + k) & mask);
+            slotUserData[i] = userData[offset + k];         // plain: published by the release store below
+            slotResults[i] = results[offset + k];
+        }
+        publish(t + count);
+    }
+
+    /** Throws unless requests [t, t + n) have been submitted; reads submitted only when the cached copy falls short. */
+    private void checkReserved(long t, int n) {
+        final long[] counters = this.counters;
+        if (t + n > counters[SUBMITTED_SEEN]) {             // plain: only the producer writes it
+            // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before our rewrite.
+            final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
+            counters[SUBMITTED_SEEN] = s;
+            if (t + n > s) {
+                throw new IllegalStateException("complete without a submitted request: completing " + n
+                        + " would make completed " + (t + n) + " exceed submitted " + s);
+            }
+        }
+    }
+
+    private void publish(long newTail) {
+        COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
+        VarHandle.fullFence();                              // seed 000: the tail store before the waiter check
+        if (reapers.waiting() != 0) {
+            reapers.signalWaiters();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reaping side: any number of threads.
+
+    /**
+     * Takes between {@code minNr} and {@code nr} events, waiting as long as necessary for {@code minNr}; the same as
+     * the timed form with an infinite timeout.
+     *
+     * @see #getEvents(int, int, CompletionEvent[], long, TimeUnit)
+     */
+    public int getEvents(int minNr, int nr, CompletionEvent[] events) throws InterruptedException {
+        checkEventArgs(minNr, nr, events);
+        return reap(minNr, nr, events, false, 0L);
+    }
+
+    /**
+     * Takes between {@code minNr} and {@code nr} events into {@code events[0..n)}, in completion order, waiting up to
+     * the timeout for {@code minNr} of them, like {@code io_getevents}. A {@code null} element of {@code
+     * events[0..nr)} is replaced by a new holder (only the first time: later calls reuse it).
+     *
+     * <p>The call returns fewer than {@code minNr} events only when the timeout expires (it then returns what it
+     * could take, possibly 0), when the thread is interrupted after it has taken events (it returns them and leaves
+     * the interrupt status set), or when the ring is closed and fewer events can still arrive. {@code minNr == 0} or
+     * a non-positive timeout never waits. While waiting, a reaper needs at most {@code capacity()} events at a time:
+     * it keeps the events it took and waits for the rest, so a large minNr cannot deadlock a full ring.
+     *
+     * @return the number of events taken, or -1 if the ring is closed and nothing is ready or in flight
+     * @throws NullPointerException     if events or unit is null
+     * @throws IllegalArgumentException if minNr &lt; 0, nr &lt; 1, minNr &gt; nr or nr &gt; events.length
+     * @throws InterruptedException     if the thread is interrupted while it must wait and has taken nothing
+     */
+    public int getEvents(int minNr, int nr, CompletionEvent[] events, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        checkEventArgs(minNr, nr, events);
+        Objects.requireNonNull(unit, "unit");
+        return reapTimed(minNr, nr, events, unit.toNanos(timeout));
+    }
+
+    /**
+     * The same as {@link #getEvents(int, int, CompletionEvent[], long, TimeUnit)} with a {@link Duration}.
+     *
+     * @throws NullPointerException if events or timeout is null
+     */
+    public int getEvents(int minNr, int nr, CompletionEvent[] events, Duration timeout) throws InterruptedException {
+        checkEventArgs(minNr, nr, events);
+        Objects.requireNonNull(timeout, "timeout");
+        return reapTimed(minNr, nr, events, TimeUnit.NANOSECONDS.convert(timeout)); // saturates, never throws
+    }
+
+    /**
+     * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting.
+     *
+     * @return the number of events taken (possibly 0), or -1 if the ring is closed and nothing is ready or in flight
+     * @throws NullPointerException     if events is null
+     * @throws IllegalArgumentException if nr &lt; 1 or nr &gt; events.length
+     */
+    public int pollEvents(int nr, CompletionEvent[] events) {
+        checkEventArgs(0, nr, events);
+        final int n = take(events, 0, nr);
+        return n > 0 ? n : emptyResult();
+    }
+
+    private static void checkEventArgs(int minNr, int nr, CompletionEvent[] events) {
+        Objects.requireNonNull(events, "events");
+        if (nr < 1 || nr > events.length) {
+            throw new IllegalArgumentException(
+                    "nr must be between 1 and events.length " + events.length + ", was " + nr);
+        }
+        if (minNr < 0 || minNr > nr) {
+            throw new IllegalArgumentException("minNr must be between 0 and nr " + nr + ", was " + minNr);
+        }
+    }
+
+    private int reapTimed(int minNr, int nr, CompletionEvent[] events, long nanos) throws InterruptedException {
+        if (nanos <= 0) {
+            final int n = take(events, 0, nr);
+            return n > 0 ? n : emptyResult();
+        }
+        return reap(minNr, nr, events, true, System.nanoTime() + nanos);
+    }
+
+    private int reap(int minNr, int nr, CompletionEvent[] events, boolean timed, long deadline)
+            throws InterruptedException {
+        final int n = take(events, 0, nr);
+        if (n > 0 && n >= minNr) {
+            return n;
+        }
+        if (minNr == 0) {
+            return emptyResult();
+        }
+        return awaitEvents(minNr, nr, events, n, timed, deadline);
+    }
+
+    /** The result of a call that took nothing and may not wait: 0, or -1 if closed with nothing ready or in flight. */
+    private int emptyResult() {
+        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
+        return s < 0 && (long) COUNTER.getAcquire(counters, HEAD) == (s & ~CLOSED) ? -1 : 0;
+    }
+
+    private int awaitEvents(int minNr, int nr, CompletionEvent[] events, int taken, boolean timed, long deadline)
+            throws InterruptedException {
+        boolean chosen = false;
+        try {
+            for (;;) {                                      // here taken < minNr
+                final int status = reapers.await(Math.min(minNr - taken, capacity), timed, deadline);
+                chosen |= (status & WaitQueue.CHOSEN) != 0;
+                if ((status & WaitQueue.INTERRUPTED) != 0) {
+                    if (taken == 0) {
+                        throw new InterruptedException();
+                    }
+                    Thread.currentThread().interrupt();     // keep the status for the caller; return what we have
+                    return taken;
+                }
+                taken += take(events, taken, nr - taken);
+                if (taken >= minNr) {
+                    return taken;
+                }
+                if ((status & WaitQueue.TIMED_OUT) != 0) {
+                    reapers.countTimeout();
+                    return taken;
+                }
+                final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
+                if (s < 0 && (long) COUNTER.getAcquire(counters, TAIL) == (s & ~CLOSED)) {
+                    // Closed with nothing in flight: no more events can arrive. Take any still ready, else return.
+                    if ((long) COUNTER.getAcquire(counters, HEAD) == (s & ~CLOSED)) {
+                        return taken > 0 ? taken : -1;
+                    }
+                }
+            }
+        } finally {
+            if (chosen && reapers.waiting() != 0) {
+                reapers.signalWaiters();                    // pass on a wake-up we may not have used
+            }
+        }
+    }
+
+    /**
+     * Events ready for a reaper's need, or Long.MAX_VALUE once closed with nothing in flight (no more events can
+     * arrive: every reaper must wake and take what is left or return -1).
+     */
+    private long readyForReapers() {
+        final long[] counters = this.counters;
+        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
+        final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
+        final long t = (long) COUNTER.getAcquire(counters, TAIL);
+        if (s < 0 && t == (s & ~CLOSED)) {
+            return Long.MAX_VALUE;
+        }
+        return t - h;
+    }
+
+    /**
+     * Copies up to max ready events into events[from..), moves the head past them with one CAS and returns how many;
+     * 0 if none are ready.
+     */
+    private int take(CompletionEvent[] events, int from, int max) {
+        final long[] counters = this.counters;
+        final long[] userData = this.userData;
+        final long[] results = this.results;
+        for (;;) {
+            final long h = (long) COUNTER.getAcquire(counters, HEAD);
+            final long t = (long) COUNTER.getAcquire(counters, TAIL); // seed 004: events before t are visible
+            final int n = (int) Math.min(t - h, max);
+            if (n <= 0) {
+                return 0;
+            }
+            for (int k = 0; k < n; k++) {
+                final int i = PAD + ((int) (h + k) & mask);
+                CompletionEvent e = events[from + k];
+                if (e == null) {
+                    events[from + k] = e = new CompletionEvent();
+                }
+                e.set(userData[i], results[i]);             // plain: may be torn if another reaper won; see the CAS
+            }
+            // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the
+            // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
+            // events and the copy may be torn: discard it and start again.
+            if (COUNTER.compareAndSet(counters, HEAD, h, h + n)) {
+                if (submitters.waiting() != 0) {            // volatile read after the CAS: the seed-000 pairing
+                    submitters.signalWaiters();
+                }
+                return n;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Snapshots and close.
+
+    /** Returns the number of events completed and not yet reaped: a snapshot. */
+    public int ready() {
+        final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
+        return (int) ((long) COUNTER.getAcquire(counters, TAIL) - h);
+    }
+
+    /** Returns the number of requests submitted and not yet completed: a snapshot. */
+    public int inFlight() {
+        final long t = (long) COUNTER.getAcquire(counters, TAIL);   // tail before submitted: the difference is >= 0
+        return (int) (((long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED) - t);
+    }
+
+    /** Returns the number of slots free for {@code trySubmit}: a snapshot; 0 once the ring is closed. */
+    public int remainingCapacity() {
+        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED); // submitted before head: the result is >= 0
+        return s < 0 ? 0 : (int) ((long) COUNTER.getAcquire(counters, HEAD) + capacity - s);
+    }
+
+    /** Returns true once {@link #close()} has been called. */
+    public boolean isClosed() {
+        return (long) COUNTER.getVolatile(counters, SUBMITTED) < 0;
+    }
+
+    /**
+     * Closes the ring; idempotent, never blocks. Afterwards {@code trySubmit} and {@code submit} throw {@link
+     * RingClosedException} (submitters parked in {@code submit} wake and throw it); {@code complete} still works for
+     * the requests submitted before; reapers parked in {@code getEvents} wake and re-evaluate: each needs at most the
+     * events that can still arrive (ready + in flight), and {@code getEvents} returns -1 once nothing is ready or in
+     * flight.
+     */
+    @Override
+    public void close() {
+        // A volatile read-modify-write: every reservation CAS is ordered before or after it, and the waiter-word reads
+        // below cannot move above it (the seed-000 pairing with a waiter's publish-fence-recheck).
+        final long s = (long) COUNTER.getAndBitwiseOr(counters, SUBMITTED, CLOSED);
+        if (s < 0) {
+            return;
+        }
+        if (submitters.waiting() != 0) {
+            submitters.signalWaiters();
+        }
+        if (reapers.waiting() != 0) {
+            reapers.signalWaiters();
+        }
+    }
+
+    /** Returns a snapshot of the ring's counters; cheap, takes no lock. */
+    public RingStats stats() {
+        final long h = (long) COUNTER.getAcquire(counters, HEAD);
+        final long t = (long) COUNTER.getAcquire(counters, TAIL);
+        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED;
+        return new RingStats(s, t, h,
+                reapers.parks() + submitters.parks(),
+                reapers.unparks() + submitters.unparks(),
+                reapers.timeouts() + submitters.timeouts(),
+                reapers.waiting() + submitters.waiting());
+    }
+
+    @Override
+    public String toString() {
+        final RingStats s = stats();
+        return "CompletionRing[capacity=" + capacity + ", submitted=" + s.submitted() + ", completed="
+                + s.completed() + ", reaped=" + s.reaped() + ", closed=" + isClosed() + "]";
+    }
+}

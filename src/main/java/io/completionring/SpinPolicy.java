@@ -1,0 +1,72 @@
+package io.completionring;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * How a waiting thread spends the time before it parks: spin, then park. A visible two-state machine, used by
+ * {@link WaitQueue#await}:
+ *
+ * <pre>{@code
+ * if (policy.tryStartSpinning()) {          // SPIN: only while a core is free for it
+ *     try {
+ *         for (int i = policy.spins(); i > 0; i--) {
+ *             if (satisfied()) return;
+ *             Thread.onSpinWait();
+ *         }
+ *     } finally {
+ *         policy.stopSpinning();
+ *     }
+ * }
+ * park();                                   // PARK: publish, fence, re-check, park (see WaitQueue)
+ * }</pre>
+ *
+ * <p>Spinning makes wake-ups fast (no unpark, no scheduler round trip) but only when the spinner has a core of its
+ * own: a spinner that shares a core with the producer delays the very events it waits for. So the number of threads
+ * spinning at once, across a ring's reapers and submitters, is capped at {@code availableProcessors - 1}, leaving a
+ * core for the producer; the others park at once. On a single core nobody spins.
+ */
+final class SpinPolicy {
+
+    /** The default spin budget: about as long as a park/unpark round trip costs on a typical Linux x86 machine. */
+    static final int DEFAULT_SPINS = 1 << 10;
+
+    /** Ints of padding on either side of the spinner count: 128 bytes, two cache lines (adjacent-line prefetch). */
+    private static final int PAD = 32;
+
+    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+
+    private final int spins;
+    private final int maxSpinners;
+    /** The number of threads spinning now, at index PAD; written by every waiter as it starts and stops spinning. */
+    private final int[] spinners = new int[2 * PAD + 1];
+
+    SpinPolicy(int spins, int processors) {
+        this.spins = spins;
+        this.maxSpinners = spins == 0 ? 0 : Math.max(0, processors - 1);
+    }
+
+    /** The spin budget: {@link Thread#onSpinWait()} calls before parking. */
+    int spins() {
+        return spins;
+    }
+
+    /** Claims one of the spinner places; returns false (park at once) if spinning is off or every place is taken. */
+    boolean tryStartSpinning() {
+        final int[] spinners = this.spinners;
+        for (;;) {
+            final int n = (int) INT.getVolatile(spinners, PAD);
+            if (n >= maxSpinners) {
+                return false;
+            }
+            if (INT.compareAndSet(spinners, PAD, n, n + 1)) { // a count only; it publishes nothing else
+                return true;
+            }
+        }
+    }
+
+    /** Gives back the place claimed by a successful {@link #tryStartSpinning()}. */
+    void stopSpinning() {
+        INT.getAndAdd(spinners, PAD, -1);
+    }
+}

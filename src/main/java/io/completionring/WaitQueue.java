@@ -1,0 +1,304 @@
+package io.completionring;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongSupplier;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The parked threads of one kind, reapers or submitters, each waiting until a supply (events ready, or slots free)
+ * reaches its need; and the targeted wake-up that chooses among them.
+ *
+ * <p>A ring has two queues: reapers wait for {@code tail - head} events, submitters for
+ * {@code head + capacity - submitted} slots. The side that adds to the supply (the producer for reapers, a reaper for
+ * submitters, {@code close} for both) calls {@link #signalWaiters()} after a full fence whenever {@link #waiting()} is
+ * non-zero.
+ */
+final class WaitQueue {
+
+    /*
+     * Implementation overview.
+     *
+     * The queue is a FIFO doubly linked list of Waiter nodes, one node per thread (reused: nothing is allocated per
+     * wait), guarded by a small spin lock that only waiting threads ever wait for. The thread that signals (the
+     * producer, above all) never waits for the lock: it raises scanRequested and tries the lock once; if the lock is
+     * held, the holder sees the request when it unlocks and scans on its behalf (unlock() loops until no request is
+     * left). The kernel's wake_up() likewise walks its wait list and wakes tasks under the list's lock.
+     *
+     * The waiter protocol (await), the mirror image of the signaller's "publish, full fence, check waiters":
+     *   1. publish: link the node and raise the waiter count, under the lock;
+     *   2. VarHandle.fullFence();   -- seed 000: without it the re-check can be satisfied from before the
+     *                                  signaller's publication while the signaller misses this waiter: both sleep
+     *   3. re-check the supply; if it meets the need, unlink and return;
+     *   4. park until a scan has chosen this node (state SIGNALLED), the deadline passes or the thread is interrupted;
+     *      a node that leaves unchosen unlinks itself under the lock; if a scan chose it in the meantime, the caller
+     *      learns so (CHOSEN) and passes the wake-up on if it leaves without using it.
+     *
+     * A scan (under the lock) reads the supply once as a budget and walks the list from the oldest waiter, choosing
+     * every waiter whose need fits in what is left of the budget: it unlinks the node, marks it SIGNALLED and unparks
+     * its thread. So k new events wake at most as many waiters as k events can satisfy, and a waiter whose need is
+     * larger than the supply stays parked without keeping smaller needs behind it waiting. Because a chosen node is
+     * unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
+     */
+
+    /** The status bits returned by {@link #await}; 0 means the thread saw its need met without being chosen. */
+    static final int CHOSEN = 1;
+    static final int TIMED_OUT = 2;
+    static final int INTERRUPTED = 4;
+
+    /** The per-thread waiter node. A thread waits on at most one queue at a time, and is unlinked when it returns. */
+    static final class Waiter {
+        static final int IDLE = 0;
+        static final int WAITING = 1;
+        static final int SIGNALLED = 2;
+
+        private static final ThreadLocal<Waiter> CURRENT = ThreadLocal.withInitial(Waiter::new);
+
+        final Thread thread = Thread.currentThread();
+        /** IDLE, WAITING or SIGNALLED; see STATE. */
+        int state;
+        /** Guarded by the queue lock: the supply this waiter needs. */
+        long need;
+        /** Guarded by the queue lock. */
+        Waiter prev;
+        Waiter next;
+
+        static Waiter current() {
+            return CURRENT.get();
+        }
+    }
+
+    /** Ints of padding on either side of the waiter count: 128 bytes, two cache lines (adjacent-line prefetch). */
+    private static final int PAD = 32;
+
+    private static final VarHandle STATE;
+    private static final VarHandle LOCK;
+    private static final VarHandle SCAN_REQUESTED;
+    private static final VarHandle PARKS;
+    private static final VarHandle UNPARKS;
+    private static final VarHandle TIMEOUTS;
+    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Waiter.class, "state", int.class);
+            LOCK = l.findVarHandle(WaitQueue.class, "lock", int.class);
+            SCAN_REQUESTED = l.findVarHandle(WaitQueue.class, "scanRequested", int.class);
+            PARKS = l.findVarHandle(WaitQueue.class, "parks", long.class);
+            UNPARKS = l.findVarHandle(WaitQueue.class, "unparks", long.class);
+            TIMEOUTS = l.findVarHandle(WaitQueue.class, "timeouts", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** How much the waiters' need is measured against: events ready, or slots free. Long.MAX_VALUE wakes everyone. */
+    private final LongSupplier supply;
+    private final SpinPolicy policy;
+    /** What parked threads show as their blocker in thread dumps. */
+    private final Object blocker;
+
+    /**
+     * The waiter word, at index PAD: the number of linked waiters. Written under the lock; read without it by the
+     * signalling side after its full fence, on every publication, so it sits on cache lines of its own.
+     */
+    private final int[] count = new int[2 * PAD + 1];
+
+    /** 1 while a thread holds the list; only waiting threads and scanners take it. */
+    private int lock;
+    /** 1 when a signaller asked for a scan that the lock holder has not yet run. */
+    private int scanRequested;
+    /** Guarded by the lock: the oldest and the newest waiter. */
+    private Waiter first;
+    private Waiter last;
+
+    /** Slow-path counters for RingStats, updated atomically. */
+    private long parks;
+    private long unparks;
+    private long timeouts;
+
+    WaitQueue(LongSupplier supply, SpinPolicy policy, Object blocker) {
+        this.supply = supply;
+        this.policy = policy;
+        this.blocker = blocker;
+    }
+
+    /**
+     * The number of linked waiters. A volatile read: after the caller's full fence (or volatile write such as a CAS)
+     * it cannot be satisfied from before the caller's publication.
+     */
+    int waiting() {
+        return (int) INT.getVolatile(count, PAD);
+    }
+
+    /**
+     * Wakes the waiters whose need the supply now meets, oldest first. Never waits: if another thread holds the
+     * list, the request is left to it. Call after publishing to the supply and a full fence.
+     */
+    void signalWaiters() {
+        SCAN_REQUESTED.setVolatile(this, 1);        // seen by the lock holder after its unlocking store, or by us
+        if (LOCK.compareAndSet(this, 0, 1)) {       // acquires the list (and, being volatile, orders the store above)
+            unlock();
+        }
+    }
+
+    /**
+     * Waits until the supply reaches {@code need}: spins if the policy allows, then parks (protocol in the
+     * implementation overview). On return the thread is not linked in the queue.
+     *
+     * @return 0 if this thread saw the need met itself, else a combination of {@link #CHOSEN} (a scan chose this
+     *         thread: it must pass the wake-up on if it leaves without using it), {@link #TIMED_OUT} and
+     *         {@link #INTERRUPTED} (the interrupt status has been cleared)
+     */
+    int await(long need, boolean timed, long deadline) {
+        final LongSupplier supply = this.supply;
+        if (policy.tryStartSpinning()) {
+            try {
+                for (int i = policy.spins(); i > 0; i--) {
+                    if (supply.getAsLong() >= need) {
+                        return 0;
+                    }
+                    if (timed && (i & 63) == 0 && deadline - System.nanoTime() <= 0) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+            } finally {
+                policy.stopSpinning();
+            }
+        }
+
+        final Waiter w = Waiter.current();
+        enqueue(w, need);                                   // 1. publish
+        VarHandle.fullFence();                              // 2. seed 000: publication before the re-check
+        if (supply.getAsLong() >= need) {                   // 3. re-check
+            return leave(w, 0);
+        }
+        for (;;) {                                          // 4. park until chosen
+            if ((int) STATE.getAcquire(w) == Waiter.SIGNALLED) { // the scan unlinked w before marking it
+                STATE.set(w, Waiter.IDLE);                  // plain: w is ours again
+                return CHOSEN;
+            }
+            if (Thread.interrupted()) {
+                return leave(w, INTERRUPTED);
+            }
+            if (timed) {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return leave(w, TIMED_OUT);
+                }
+                PARKS.getAndAdd(this, 1L);
+                LockSupport.parkNanos(blocker, remaining);
+            } else {
+                PARKS.getAndAdd(this, 1L);
+                LockSupport.park(blocker);
+            }
+        }
+    }
+
+    /** Counts a call that returned because its timeout expired. */
+    void countTimeout() {
+        TIMEOUTS.getAndAdd(this, 1L);
+    }
+
+    long parks() {
+        return (long) PARKS.getOpaque(this);
+    }
+
+    long unparks() {
+        return (long) UNPARKS.getOpaque(this);
+    }
+
+    long timeouts() {
+        return (long) TIMEOUTS.getOpaque(this);
+    }
+
+    private void enqueue(Waiter w, long need) {
+        w.need = need;
+        STATE.set(w, Waiter.WAITING);                       // plain: published to scanners by the lock
+        lock();
+        w.prev = last;
+        w.next = null;
+        if (last == null) {
+            first = w;
+        } else {
+            last.next = w;
+        }
+        last = w;
+        INT.setVolatile(count, PAD, (int) INT.get(count, PAD) + 1); // the waiter word: step 1's publication
+        unlock();
+    }
+
+    /** Unlinks w unless a scan chose it first; returns status, with CHOSEN added in that case. */
+    private int leave(Waiter w, int status) {
+        lock();
+        final boolean chosen = (int) STATE.get(w) == Waiter.SIGNALLED; // plain: scans write it under the lock
+        if (!chosen) {
+            unlink(w);
+        }
+        STATE.set(w, Waiter.IDLE);
+        unlock();
+        return chosen ? status | CHOSEN : status;
+    }
+
+    /** Guarded by the lock. */
+    private void unlink(Waiter w) {
+        final Waiter prev = w.prev;
+        final Waiter next = w.next;
+        if (prev == null) {
+            first = next;
+        } else {
+            prev.next = next;
+        }
+        if (next == null) {
+            last = prev;
+        } else {
+            next.prev = prev;
+        }
+        w.prev = null;
+        w.next = null;
+        INT.setVolatile(count, PAD, (int) INT.get(count, PAD) - 1);
+    }
+
+    /** Guarded by the lock: chooses, oldest first, every waiter whose need fits in the budget read now. */
+    private void scan() {
+        long budget = supply.getAsLong();
+        for (Waiter w = first; w != null && budget > 0; ) {
+            final Waiter next = w.next;
+            if (w.need <= budget) {
+                budget -= w.need;
+                unlink(w);
+                STATE.setRelease(w, Waiter.SIGNALLED);      // after the unlink: the owner may reuse w at once
+                LockSupport.unpark(w.thread);
+                UNPARKS.getAndAdd(this, 1L);
+            }
+            w = next;
+        }
+    }
+
+    private void lock() {
+        for (int spins = 0; !LOCK.compareAndSet(this, 0, 1); spins++) { // acquires the list
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();                             // held only for a list walk: let the holder finish
+            }
+        }
+    }
+
+    /**
+     * Releases the list, first running any scan a signaller asked for while it was held. The release is a volatile
+     * store followed by a volatile read of scanRequested: a signaller whose tryLock failed had raised its request
+     * before, so either we see the request here or the signaller's CAS succeeds after our release.
+     */
+    private void unlock() {
+        do {
+            if ((int) SCAN_REQUESTED.getVolatile(this) != 0) {
+                SCAN_REQUESTED.setVolatile(this, 0);        // cleared before the scan, which reads the supply afresh
+                scan();
+            }
+            LOCK.setVolatile(this, 0);
+        } while ((int) SCAN_REQUESTED.getVolatile(this) != 0 && LOCK.compareAndSet(this, 0, 1));
+    }
+}
