@@ -125,6 +125,15 @@ public final class CompletionRing implements AutoCloseable {
     private static final int COUNTERS_LENGTH = 4 * PAD;
 
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle CLOSED_FLAG;
+
+    static {
+        try {
+            CLOSED_FLAG = MethodHandles.lookup().findVarHandle(CompletionRing.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int capacity;
     private final int mask;
@@ -135,15 +144,20 @@ public final class CompletionRing implements AutoCloseable {
     private final long[] results;
     private final WaitQueue reapers;
     private final WaitQueue submitters;
+    /**
+     * Set by close() after bit 63 of submitted, and never cleared. Reapers test it rather than submitted, whose line
+     * the submitters write on every reservation; once they see it, submitted no longer changes.
+     */
+    private boolean closed;
 
     private CompletionRing(int capacity, int spins) {
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.userData = new long[capacity + 2 * PAD];
         this.results = new long[capacity + 2 * PAD];
-        final SpinPolicy policy = new SpinPolicy(spins, Runtime.getRuntime().availableProcessors());
-        this.reapers = new WaitQueue(this::readyForReapers, policy, this);
-        this.submitters = new WaitQueue(this::freeForSubmitters, policy, this);
+        final int processors = Runtime.getRuntime().availableProcessors();
+        this.reapers = new WaitQueue(this::readyForReapers, new SpinPolicy(spins, processors), this);
+        this.submitters = new WaitQueue(this::freeForSubmitters, new SpinPolicy(spins, processors), this);
     }
 
     /**
@@ -295,7 +309,7 @@ public final class CompletionRing implements AutoCloseable {
         boolean chosen = false;
         try {
             for (;;) {
-                final int status = submitters.await(1, timed, deadline);
+                final int status = submitters.await(1, 1, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
                     throw new InterruptedException();
@@ -309,8 +323,8 @@ public final class CompletionRing implements AutoCloseable {
                 }
             }
         } finally {
-            if (chosen && submitters.waiting() != 0) {
-                submitters.signalWaiters();                  // pass on a wake-up we may not have used
+            if (chosen) {
+                submitters.signalWaiters();                 // pass on a wake-up we may not have used
             }
         }
     }
@@ -392,9 +406,7 @@ public final class CompletionRing implements AutoCloseable {
     private void publish(long newTail) {
         COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
         VarHandle.fullFence();                              // seed 000: the tail store before the waiter check
-        if (reapers.waiting() != 0) {
-            reapers.signalWaiters();
-        }
+        reapers.signalWaiters();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -491,8 +503,13 @@ public final class CompletionRing implements AutoCloseable {
 
     /** The result of a call that took nothing and may not wait: 0, or -1 if closed with nothing ready or in flight. */
     private int emptyResult() {
-        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
-        return s < 0 && (long) COUNTER.getAcquire(counters, HEAD) == (s & ~CLOSED) ? -1 : 0;
+        return (boolean) CLOSED_FLAG.getVolatile(this)
+                && (long) COUNTER.getAcquire(counters, HEAD) == submittedCount() ? -1 : 0;
+    }
+
+    /** The number of reservations ever made, without the closed bit. */
+    private long submittedCount() {
+        return (long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED;
     }
 
     private int awaitEvents(int minNr, int nr, CompletionEvent[] events, int taken, boolean timed, long deadline)
@@ -500,7 +517,7 @@ public final class CompletionRing implements AutoCloseable {
         boolean chosen = false;
         try {
             for (;;) {                                      // here taken < minNr
-                final int status = reapers.await(Math.min(minNr - taken, capacity), timed, deadline);
+                final int status = reapers.await(Math.min(minNr - taken, capacity), nr - taken, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
                     if (taken == 0) {
@@ -517,16 +534,13 @@ public final class CompletionRing implements AutoCloseable {
                     reapers.countTimeout();
                     return taken;
                 }
-                final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
-                if (s < 0 && (long) COUNTER.getAcquire(counters, TAIL) == (s & ~CLOSED)) {
-                    // Closed with nothing in flight: no more events can arrive. Take any still ready, else return.
-                    if ((long) COUNTER.getAcquire(counters, HEAD) == (s & ~CLOSED)) {
-                        return taken > 0 ? taken : -1;
-                    }
+                if ((boolean) CLOSED_FLAG.getVolatile(this)
+                        && (long) COUNTER.getAcquire(counters, HEAD) == submittedCount()) {
+                    return taken > 0 ? taken : -1;          // closed, nothing ready or in flight: none can arrive
                 }
             }
         } finally {
-            if (chosen && reapers.waiting() != 0) {
+            if (chosen) {
                 reapers.signalWaiters();                    // pass on a wake-up we may not have used
             }
         }
@@ -538,10 +552,9 @@ public final class CompletionRing implements AutoCloseable {
      */
     private long readyForReapers() {
         final long[] counters = this.counters;
-        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
         final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
         final long t = (long) COUNTER.getAcquire(counters, TAIL);
-        if (s < 0 && t == (s & ~CLOSED)) {
+        if ((boolean) CLOSED_FLAG.getVolatile(this) && t == submittedCount()) {
             return Long.MAX_VALUE;
         }
         return t - h;
@@ -574,9 +587,7 @@ public final class CompletionRing implements AutoCloseable {
             // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
             // events and the copy may be torn: discard it and start again.
             if (COUNTER.compareAndSet(counters, HEAD, h, h + n)) {
-                if (submitters.waiting() != 0) {            // volatile read after the CAS: the seed-000 pairing
-                    submitters.signalWaiters();
-                }
+                submitters.signalWaiters();                 // its volatile reads follow the CAS: the seed-000 pairing
                 return n;
             }
         }
@@ -623,12 +634,9 @@ public final class CompletionRing implements AutoCloseable {
         if (s < 0) {
             return;
         }
-        if (submitters.waiting() != 0) {
-            submitters.signalWaiters();
-        }
-        if (reapers.waiting() != 0) {
-            reapers.signalWaiters();
-        }
+        CLOSED_FLAG.setVolatile(this, true);                // for reapers, who do not read submitted's line
+        submitters.signalWaiters();
+        reapers.signalWaiters();
     }
 
     /** Returns a snapshot of the ring's counters; cheap, takes no lock. */

@@ -4,8 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * How a waiting thread spends the time before it parks: spin, then park. A visible two-state machine, used by
- * {@link WaitQueue#await}:
+ * How the waiting threads of one {@link WaitQueue} spend the time before they park: spin, then park. A visible
+ * two-state machine, used by {@link WaitQueue#await}:
  *
  * <pre>{@code
  * if (policy.tryStartSpinning()) {          // SPIN: only while a core is free for it
@@ -23,8 +23,12 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Spinning makes wake-ups fast (no unpark, no scheduler round trip) but only when the spinner has a core of its
  * own: a spinner that shares a core with the producer delays the very events it waits for. So the number of threads
- * spinning at once, across a ring's reapers and submitters, is capped at {@code availableProcessors - 1}, leaving a
- * core for the producer; the others park at once. On a single core nobody spins.
+ * of a queue spinning at once is capped at {@code availableProcessors - 1}, leaving a core for the producer; the
+ * others park at once. On a single core nobody spins.
+ *
+ * <p>The count of spinners also saves wake-ups: while a thread spins, the signalling side leaves parked threads
+ * alone, because the spinner will see the new supply first; in exchange, every thread that stops spinning passes the
+ * wake-up on ({@link WaitQueue#signalWaiters()}) once it has taken what it needed, or before it parks.
  */
 final class SpinPolicy {
 
@@ -38,7 +42,10 @@ final class SpinPolicy {
 
     private final int spins;
     private final int maxSpinners;
-    /** The number of threads spinning now, at index PAD; written by every waiter as it starts and stops spinning. */
+    /**
+     * The number of threads spinning now, at index PAD; written by every waiter as it starts and stops spinning,
+     * read by the signalling side when there are parked waiters.
+     */
     private final int[] spinners = new int[2 * PAD + 1];
 
     SpinPolicy(int spins, int processors) {
@@ -65,8 +72,17 @@ final class SpinPolicy {
         }
     }
 
-    /** Gives back the place claimed by a successful {@link #tryStartSpinning()}. */
+    /**
+     * Gives back the place claimed by a successful {@link #tryStartSpinning()}. A volatile read-modify-write: the
+     * caller's later reads of the supply cannot move above it, so a signaller that saw this thread still spinning
+     * (and left the wake-up to it) published before those reads.
+     */
     void stopSpinning() {
         INT.getAndAdd(spinners, PAD, -1);
+    }
+
+    /** The number of threads spinning now; a volatile read. */
+    int spinning() {
+        return (int) INT.getVolatile(spinners, PAD);
     }
 }

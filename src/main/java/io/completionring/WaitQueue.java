@@ -6,13 +6,12 @@ import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The parked threads of one kind, reapers or submitters, each waiting until a supply (events ready, or slots free)
+ * The waiting threads of one kind, reapers or submitters, each waiting until a supply (events ready, or slots free)
  * reaches its need; and the targeted wake-up that chooses among them.
  *
  * <p>A ring has two queues: reapers wait for {@code tail - head} events, submitters for
  * {@code head + capacity - submitted} slots. The side that adds to the supply (the producer for reapers, a reaper for
- * submitters, {@code close} for both) calls {@link #signalWaiters()} after a full fence whenever {@link #waiting()} is
- * non-zero.
+ * submitters, {@code close} for both) calls {@link #signalWaiters()} after a full fence.
  */
 final class WaitQueue {
 
@@ -39,6 +38,12 @@ final class WaitQueue {
      * its thread. So k new events wake at most as many waiters as k events can satisfy, and a waiter whose need is
      * larger than the supply stays parked without keeping smaller needs behind it waiting. Because a chosen node is
      * unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
+     *
+     * Spinners absorb wake-ups (the rule of Go's scheduler for its spinning threads): while any thread of this queue
+     * spins, signalWaiters() leaves the parked ones alone, since the spinner will see the supply first. In exchange a
+     * thread that stops spinning passes on what it will not take: at once if it is going to park, or, if its need was
+     * met, the supply beyond what it is about to take. Its stopSpinning() is a volatile read-modify-write, so a
+     * signaller that saw it spinning (after the signaller's own full fence) published before the spinner's re-read.
      */
 
     /** The status bits returned by {@link #await}; 0 means the thread saw its need met without being chosen. */
@@ -133,10 +138,24 @@ final class WaitQueue {
     }
 
     /**
-     * Wakes the waiters whose need the supply now meets, oldest first. Never waits: if another thread holds the
-     * list, the request is left to it. Call after publishing to the supply and a full fence.
+     * Wakes the waiters whose need the supply now meets, oldest first, unless a thread of this queue is spinning
+     * (it will see the supply and pass on what it does not take). Never waits: if another thread holds the list, the
+     * scan is left to it. Call after adding to the supply and a full fence (or a volatile read-modify-write).
      */
     void signalWaiters() {
+        if (waiting() != 0 && policy.spinning() == 0) {
+            requestScan();
+        }
+    }
+
+    /** After spinning: wakes the waiters the supply beyond {@code reserved} (what the caller will take) can serve. */
+    private void passOn(long reserved) {
+        if (waiting() != 0 && policy.spinning() == 0 && supply.getAsLong() > reserved) {
+            requestScan();
+        }
+    }
+
+    private void requestScan() {
         SCAN_REQUESTED.setVolatile(this, 1);        // seen by the lock holder after its unlocking store, or by us
         if (LOCK.compareAndSet(this, 0, 1)) {       // acquires the list (and, being volatile, orders the store above)
             unlock();
@@ -147,17 +166,21 @@ final class WaitQueue {
      * Waits until the supply reaches {@code need}: spins if the policy allows, then parks (protocol in the
      * implementation overview). On return the thread is not linked in the queue.
      *
+     * @param need     the supply to wait for, at least 1
+     * @param reserved the most the caller will take once the need is met: a spinner passes on the supply beyond it
      * @return 0 if this thread saw the need met itself, else a combination of {@link #CHOSEN} (a scan chose this
-     *         thread: it must pass the wake-up on if it leaves without using it), {@link #TIMED_OUT} and
-     *         {@link #INTERRUPTED} (the interrupt status has been cleared)
+     *         thread: it must pass the wake-up on, with {@link #signalWaiters()}, if it leaves without using it),
+     *         {@link #TIMED_OUT} and {@link #INTERRUPTED} (the interrupt status has been cleared)
      */
-    int await(long need, boolean timed, long deadline) {
+    int await(long need, long reserved, boolean timed, long deadline) {
         final LongSupplier supply = this.supply;
         if (policy.tryStartSpinning()) {
+            boolean met = false;
             try {
                 for (int i = policy.spins(); i > 0; i--) {
                     if (supply.getAsLong() >= need) {
-                        return 0;
+                        met = true;
+                        break;
                     }
                     if (timed && (i & 63) == 0 && deadline - System.nanoTime() <= 0) {
                         break;
@@ -166,6 +189,10 @@ final class WaitQueue {
                 }
             } finally {
                 policy.stopSpinning();
+            }
+            passOn(met ? reserved : 0);                     // what signallers left to us while we spun
+            if (met) {
+                return 0;
             }
         }
 
