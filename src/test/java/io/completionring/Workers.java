@@ -64,29 +64,45 @@ final class Workers implements AutoCloseable {
         return failure.get() != null;
     }
 
-    /** Waits for every worker to finish; fails on a worker's failure or, at the deadline, as a hang. */
-    void join(Duration timeout, Supplier<String> diagnostic) throws InterruptedException {
+    /** Waits up to {@code timeout} for every worker to finish; rethrows a worker failure; true if all finished. */
+    boolean awaitDone(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threads) {
             while (t.isAlive()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || failed()) {
-                    break;
+                    checkFailure();
+                    return false;
                 }
                 t.join(Math.max(1, Math.min(left / 1_000_000, 100)));
             }
         }
         checkFailure();
+        return true;
+    }
+
+    /** Waits for every worker to finish; fails on a worker's failure or, at the deadline, as a hang. */
+    void join(Duration timeout, Supplier<String> diagnostic) throws InterruptedException {
+        if (awaitDone(timeout)) {
+            return;
+        }
         List<Thread> alive = threads.stream().filter(Thread::isAlive).collect(Collectors.toList());
-        if (!alive.isEmpty()) {
-            StringBuilder sb = new StringBuilder("hang: ").append(alive.size()).append(" worker(s) still running after ")
-                    .append(timeout.toMillis()).append(" ms; ").append(diagnostic.get());
-            for (Thread t : alive) {
+        StringBuilder sb = new StringBuilder("hang: ").append(alive.size()).append(" worker(s) still running after ")
+                .append(timeout.toMillis()).append(" ms; ").append(diagnostic.get());
+        sb.append(stacks());
+        fail(sb.toString());
+    }
+
+    /** The names, states and top frames of the workers still running. */
+    String stacks() {
+        StringBuilder sb = new StringBuilder();
+        for (Thread t : threads) {
+            if (t.isAlive()) {
                 sb.append("\n  ").append(t.getName()).append(" ").append(t.getState());
                 Arrays.stream(t.getStackTrace()).limit(12).forEach(f -> sb.append("\n      at ").append(f));
             }
-            fail(sb.toString());
         }
+        return sb.toString();
     }
 
     @Override

@@ -1,0 +1,98 @@
+package io.completionring;
+
+import static io.completionring.TestSupport.resultFor;
+import static io.completionring.TestSupport.spin;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Linux 2.6.24 hang (seed 000) as a loop: a reaper parked in {@code getEvents(1, 1)} on ring A, the producer
+ * completes one event into A after a random short spin, the reaper replies through ring B (where the producer is the
+ * parked reaper), repeat. A lost wake-up on either ring stops the loop forever; the watchdog (the calling thread) calls
+ * it a hang when no round finishes for {@code stall}. Shared by the unit test and the long-haul stress.
+ */
+final class PingPong {
+
+    /** What a run saw; {@code hang} describes the hang when {@code hangs} is 1. */
+    record Counts(long rounds, long wrongReplies, long hangs, String hang) {
+        boolean clean() {
+            return wrongReplies == 0 && hangs == 0;
+        }
+
+        @Override
+        public String toString() {
+            return "rounds=" + rounds + " wrongReplies=" + wrongReplies + " hangs=" + hangs + (hang == null ? "" : "\n" + hang);
+        }
+    }
+
+    private final long rounds;
+    private final int spinBudget;
+    private final int maxDelaySpins;
+    private final long seed;
+    private final AtomicLong done = new AtomicLong();
+
+    PingPong(long rounds, int spinBudget, int maxDelaySpins, long seed) {
+        this.rounds = rounds;
+        this.spinBudget = spinBudget;
+        this.maxDelaySpins = maxDelaySpins;
+        this.seed = seed;
+    }
+
+    Counts run(Duration stall) throws InterruptedException {
+        CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
+        CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
+        long[] wrong = new long[2];
+        String hang = null;
+        try (Workers workers = new Workers()) {
+            workers.start("reaper", () -> {
+                SplittableRandom random = new SplittableRandom(seed + 1);
+                CompletionEvent[] events = CompletionEvent.newArray(1);
+                while (request.getEvents(1, 1, events) == 1) {
+                    long userData = events[0].userData();
+                    if (events[0].result() != resultFor(userData)) {
+                        wrong[0]++;
+                    }
+                    spin(random.nextInt(maxDelaySpins + 1));
+                    if (!reply.trySubmit()) {
+                        throw new AssertionError("reply ring full in round " + userData);
+                    }
+                    reply.complete(userData, resultFor(userData));
+                }
+            });
+            workers.start("producer", () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                CompletionEvent[] events = CompletionEvent.newArray(1);
+                for (long round = 0; round < rounds; round++) {
+                    spin(random.nextInt(maxDelaySpins + 1));
+                    if (!request.trySubmit()) {
+                        throw new AssertionError("request ring full in round " + round);
+                    }
+                    request.complete(round, resultFor(round));
+                    int n = reply.getEvents(1, 1, events);
+                    if (n != 1 || events[0].userData() != round || events[0].result() != resultFor(round)) {
+                        wrong[1]++;
+                    }
+                    done.lazySet(round + 1);
+                }
+                request.close();
+            });
+            long last = -1;
+            long lastChange = System.nanoTime();
+            while (!workers.awaitDone(Duration.ofMillis(100))) {
+                long d = done.get();
+                if (d != last) {
+                    last = d;
+                    lastChange = System.nanoTime();
+                } else if (System.nanoTime() - lastChange > stall.toNanos()) {
+                    hang = "hang in round " + d + " of " + rounds + ": no round finished for " + stall.toMillis()
+                            + " ms; request ring " + request.stats() + " ready " + request.ready() + ", reply ring "
+                            + reply.stats() + " ready " + reply.ready() + workers.stacks();
+                    break;
+                }
+            }
+        }
+        return new Counts(done.get(), wrong[0] + wrong[1], hang == null ? 0 : 1, hang);
+    }
+}
