@@ -1,0 +1,96 @@
+package io.completionring.bench;
+
+import io.completionring.CompletionEvent;
+import io.completionring.CompletionRing;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ring's side of the blocking benchmarks, as a program would use it: the producer reserves the slot
+ * ({@code trySubmit}, or {@code submit} waiting for space when the ring is full) and completes, per event or a
+ * batch at a time; reapers wait in {@code getEvents(1, nr, ...)}, spinning and then parking as the ring decides.
+ *
+ * <p>Every wait is timed ({@link #WAIT_MS}): JMH stops the threads of a group one at a time, so a reaper waiting for
+ * a producer that has stopped, or a producer waiting for space from reapers that have stopped, must give up and
+ * return. While the benchmark runs the waits are far shorter than that, so the timeout changes nothing measured.
+ */
+final class RingHandoff {
+
+    /** How long any wait of a throughput benchmark lasts at most; only reached when the other side has stopped. */
+    static final long WAIT_MS = 10;
+
+    final CompletionRing ring;
+    private final int batch;
+    private final int nr;
+    private final long[] userData;
+    private final long[] results;
+    private long sequence;                                  // written only by the producer thread
+
+    RingHandoff(int capacity, int batch, int nr) {
+        this.ring = CompletionRing.builder().capacity(capacity).build();
+        this.batch = batch;
+        this.nr = nr;
+        this.userData = new long[batch];
+        this.results = new long[batch];
+    }
+
+    /** Reserves and completes one event (batch 1: the per-event API) or one batch (completeAll). */
+    void produce(OfferCounters c) throws InterruptedException {
+        final CompletionRing ring = this.ring;
+        if (batch == 1) {
+            if (ring.trySubmit() || ring.submit(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                final long seq = sequence++;
+                ring.complete(seq, ~seq);
+            } else {
+                c.fullOffers++;
+            }
+            return;
+        }
+        int reserved = 0;
+        while (reserved < batch) {
+            if (ring.trySubmit(batch - reserved)) {         // the whole (rest of the) batch in one CAS
+                reserved = batch;
+            } else if (ring.submit(WAIT_MS, TimeUnit.MILLISECONDS)) { // full: wait for a reaper to free a slot
+                reserved++;
+            } else {
+                c.fullOffers++;
+                break;
+            }
+        }
+        if (reserved > 0) {
+            final long[] userData = this.userData;
+            final long[] results = this.results;
+            long seq = sequence;
+            for (int i = 0; i < reserved; i++, seq++) {
+                userData[i] = seq;
+                results[i] = ~seq;
+            }
+            sequence = seq;
+            ring.completeAll(userData, results, 0, reserved);
+        }
+    }
+
+    /** One {@code getEvents(1, nr, ...)} call. */
+    void reap(CompletionEvent[] events, ReapCounters c, Blackhole bh) throws InterruptedException {
+        final int n = ring.getEvents(1, nr, events, WAIT_MS, TimeUnit.MILLISECONDS);
+        if (n > 0) {
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += events[i].userData() ^ events[i].result();
+            }
+            bh.consume(sum);
+            c.events += n;
+        } else {
+            c.emptyPolls++;
+        }
+    }
+
+    /** Closes the ring and prints its counters: how often reapers and the producer parked, per event. */
+    void close(String what) {
+        ring.close();
+        final io.completionring.RingStats st = ring.stats();
+        final double perEvent = st.reaped() == 0 ? 0 : (double) st.parks() / st.reaped();
+        System.out.printf("%n[%s] ring stats: %s; parks/event %.4f%n", what, st, perEvent);
+    }
+}
