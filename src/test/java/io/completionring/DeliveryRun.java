@@ -29,7 +29,7 @@ final class DeliveryRun {
      * returned fewer than minNr events while the ring was open. {@code hang} describes the hang when {@code hangs} is 1
      * (lost is not counted then).
      */
-    record Counts(long events, long lost, long duplicated, long torn, long outOfOrder, long shortReturns, long hangs,
+    record Counts(long calls, long events, long lost, long duplicated, long torn, long outOfOrder, long shortReturns, long hangs,
                   String hang) {
         boolean clean() {
             return lost == 0 && duplicated == 0 && torn == 0 && outOfOrder == 0 && shortReturns == 0 && hangs == 0;
@@ -37,7 +37,7 @@ final class DeliveryRun {
 
         @Override
         public String toString() {
-            return "events=" + events + " lost=" + lost + " duplicated=" + duplicated + " torn=" + torn + " outOfOrder="
+            return "calls=" + calls + " events=" + events + " lost=" + lost + " duplicated=" + duplicated + " torn=" + torn + " outOfOrder="
                     + outOfOrder + " shortReturns=" + shortReturns + " hangs=" + hangs + (hang == null ? "" : "\n" + hang);
         }
     }
@@ -59,6 +59,7 @@ final class DeliveryRun {
 
     private static final class Reaper {
         final BitSet seen = new BitSet();
+        long calls;
         long taken;
         long torn;
         long outOfOrder;
@@ -81,11 +82,13 @@ final class DeliveryRun {
             workers.checkFailure();
         }
         BitSet union = new BitSet();
+        long calls = 0;
         long taken = 0;
         long torn = 0;
         long outOfOrder = 0;
         long shortReturns = 0;
         for (Reaper r : results) {
+            calls += r.calls;
             taken += r.taken;
             torn += r.torn;
             outOfOrder += r.outOfOrder;
@@ -95,7 +98,7 @@ final class DeliveryRun {
         long distinct = union.cardinality();
         long duplicated = taken - torn - distinct; // taken twice by one reaper or by more than one
         long lost = hang == null ? events - distinct : 0;
-        return new Counts(taken, lost, duplicated, torn, outOfOrder, shortReturns, hang == null ? 0 : 1, hang);
+        return new Counts(calls, taken, lost, duplicated, torn, outOfOrder, shortReturns, hang == null ? 0 : 1, hang);
     }
 
     private void produce(SplittableRandom random) throws InterruptedException {
@@ -132,6 +135,7 @@ final class DeliveryRun {
             if (n == -1) {
                 return;
             }
+            me.calls++;
             if (n < minNr && !ring.isClosed()) {
                 me.shortReturns++;
             }

@@ -16,14 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PingPong {
 
     /** What a run saw; {@code hang} describes the hang when {@code hangs} is 1. */
-    record Counts(long rounds, long wrongReplies, long hangs, String hang) {
+    record Counts(long rounds, long wrongEvents, long torn, long hangs, String hang) {
         boolean clean() {
-            return wrongReplies == 0 && hangs == 0;
+            return wrongEvents == 0 && torn == 0 && hangs == 0;
         }
 
         @Override
         public String toString() {
-            return "rounds=" + rounds + " wrongReplies=" + wrongReplies + " hangs=" + hangs + (hang == null ? "" : "\n" + hang);
+            return "rounds=" + rounds + " wrongEvents=" + wrongEvents + " torn=" + torn + " hangs=" + hangs
+                    + (hang == null ? "" : "\n" + hang);
         }
     }
 
@@ -43,15 +44,20 @@ final class PingPong {
     Counts run(Duration stall) throws InterruptedException {
         CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
         CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
-        long[] wrong = new long[2];
+        long[] wrong = new long[2];                         // [0] by the reaper, [1] by the producer
+        long[] torn = new long[2];
         String hang = null;
         try (Workers workers = new Workers()) {
             workers.start("reaper", () -> {
                 SplittableRandom random = new SplittableRandom(seed + 1);
                 CompletionEvent[] events = CompletionEvent.newArray(1);
+                long expected = 0;
                 while (request.getEvents(1, 1, events) == 1) {
                     long userData = events[0].userData();
                     if (events[0].result() != resultFor(userData)) {
+                        torn[0]++;
+                    }
+                    if (userData != expected++) {
                         wrong[0]++;
                     }
                     spin(random.nextInt(maxDelaySpins + 1));
@@ -71,8 +77,10 @@ final class PingPong {
                     }
                     request.complete(round, resultFor(round));
                     int n = reply.getEvents(1, 1, events);
-                    if (n != 1 || events[0].userData() != round || events[0].result() != resultFor(round)) {
+                    if (n != 1 || events[0].userData() != round) {
                         wrong[1]++;
+                    } else if (events[0].result() != resultFor(round)) {
+                        torn[1]++;
                     }
                     done.lazySet(round + 1);
                 }
@@ -93,6 +101,6 @@ final class PingPong {
                 }
             }
         }
-        return new Counts(done.get(), wrong[0] + wrong[1], hang == null ? 0 : 1, hang);
+        return new Counts(done.get(), wrong[0] + wrong[1], torn[0] + torn[1], hang == null ? 0 : 1, hang);
     }
 }

@@ -1,0 +1,153 @@
+package io.completionring;
+
+import static io.completionring.TestSupport.resultFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Rule 10: once the holders exist, submitting, completing, reaping, parking and waking allocate nothing. Measured with
+ * the per-thread allocation counter of {@code com.sun.management.ThreadMXBean} after a warm-up; the slack covers the
+ * measurement's own noise (a few hundred bytes at most), far below one allocation per operation.
+ */
+class AllocationTest {
+
+    private static final long SLACK_BYTES = 1024;
+    private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+
+    /** {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)}, bound to the platform bean. */
+    private static MethodHandle threadAllocatedBytes;
+
+    /**
+     * Looked up reflectively: the tests are compiled inside the library's module, which (rightly) does not read
+     * java.management; they run on the class path, where the lookup works.
+     */
+    @BeforeAll
+    static void allocationCounter() throws Throwable {
+        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        Class<?> sunBean;
+        try {
+            sunBean = Class.forName("com.sun.management.ThreadMXBean");
+        } catch (ClassNotFoundException e) {
+            sunBean = null;
+        }
+        assumeTrue(sunBean != null && sunBean.isInstance(bean), "no per-thread allocation counter on this JVM");
+        assumeTrue((Boolean) sunBean.getMethod("isThreadAllocatedMemorySupported").invoke(bean),
+                "per-thread allocation counting unsupported");
+        sunBean.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
+        threadAllocatedBytes = MethodHandles.publicLookup()
+                .findVirtual(sunBean, "getThreadAllocatedBytes", MethodType.methodType(long.class, long.class))
+                .bindTo(bean);
+    }
+
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
+    private static long allocatedBytes() {
+        try {
+            return (long) threadAllocatedBytes.invokeExact(Thread.currentThread().getId());
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** One round of the single-thread steady state: every non-waiting operation of the API. */
+    private static long round(CompletionRing ring, CompletionEvent[] events, long[] userData, long[] results, long next)
+            throws InterruptedException {
+        ring.trySubmit();
+        ring.complete(next, resultFor(next));
+        ring.getEvents(1, 4, events);
+        ring.trySubmit(4);
+        for (int i = 0; i < 4; i++) {
+            userData[i] = next + 1 + i;
+            results[i] = resultFor(next + 1 + i);
+        }
+        ring.completeAll(userData, results, 0, 4);
+        ring.pollEvents(2, events);
+        ring.getEvents(0, 4, events, 1, TimeUnit.SECONDS);
+        ring.submit();
+        ring.submit(1, TimeUnit.SECONDS);
+        ring.completeAll(userData, results, 0, 2);
+        ring.getEvents(2, 4, events, ONE_SECOND);
+        ring.ready();
+        ring.inFlight();
+        ring.remainingCapacity();
+        return next + 5;
+    }
+
+    @Test
+    @Timeout(60)
+    void steadyStateOnOneThreadAllocatesNothing() throws InterruptedException {
+        CompletionRing ring = CompletionRing.create(64);
+        CompletionEvent[] events = new CompletionEvent[4];  // null holders: filled once, during the warm-up
+        long[] userData = new long[4];
+        long[] results = new long[4];
+        long next = 0;
+        for (int i = 0; i < 200_000; i++) {
+            next = round(ring, events, userData, results, next);
+        }
+        long before = allocatedBytes();
+        for (int i = 0; i < 200_000; i++) {
+            next = round(ring, events, userData, results, next);
+        }
+        long allocated = allocatedBytes() - before;
+        assertEquals(0, ring.ready(), "the rounds should leave the ring empty");
+        assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds (" + (allocated / 200_000.0)
+                + " per round)");
+    }
+
+    @Test
+    @Timeout(60)
+    void parkingAndWakingAllocateNothing() throws Exception {
+        // Ping-pong between two threads through two spin-free rings: every round parks and unparks on both sides.
+        CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(0).build();
+        CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(0).build();
+        int warmup = 50_000;
+        int measured = 50_000;
+        AtomicLong reaperAllocated = new AtomicLong(-1);
+        AtomicLong producerAllocated = new AtomicLong(-1);
+        try (Workers workers = new Workers()) {
+            workers.start("reaper", () -> {
+                CompletionEvent[] events = CompletionEvent.newArray(1);
+                long before = 0;
+                for (int round = 0; round < warmup + measured; round++) {
+                    if (round == warmup) {
+                        before = allocatedBytes();
+                    }
+                    request.getEvents(1, 1, events);
+                    reply.trySubmit();
+                    reply.complete(events[0].userData(), events[0].result());
+                }
+                reaperAllocated.set(allocatedBytes() - before);
+            });
+            workers.start("producer", () -> {
+                CompletionEvent[] events = CompletionEvent.newArray(1);
+                long before = 0;
+                for (int round = 0; round < warmup + measured; round++) {
+                    if (round == warmup) {
+                        before = allocatedBytes();
+                    }
+                    request.trySubmit();
+                    request.complete(round, round);
+                    reply.getEvents(1, 1, events);
+                }
+                producerAllocated.set(allocatedBytes() - before);
+            });
+            workers.join(Duration.ofSeconds(50), () -> "request " + request.stats() + ", reply " + reply.stats());
+        }
+        assertTrue(request.stats().parks() + reply.stats().parks() > measured,
+                "the rounds should mostly park: " + request.stats() + ", " + reply.stats());
+        assertTrue(reaperAllocated.get() <= SLACK_BYTES,
+                "the reaper allocated " + reaperAllocated.get() + " bytes in " + measured + " park/wake rounds");
+        assertTrue(producerAllocated.get() <= SLACK_BYTES,
+                "the producer allocated " + producerAllocated.get() + " bytes in " + measured + " park/wake rounds");
+    }
+}
