@@ -10,9 +10,9 @@ import java.lang.invoke.VarHandle;
  * <pre>{@code
  * if (policy.tryStartSpinning()) {          // SPIN: only while a core is free for it
  *     try {
- *         for (int i = policy.spins(); i > 0; i--) {
+ *         for (int spun = 0, pause = 1; spun < policy.spins(); spun += pause, pause = nextPause(pause)) {
  *             if (satisfied()) return;
- *             Thread.onSpinWait();
+ *             pause(pause);                  // 1, 2, 4, ... MAX_PAUSE onSpinWait rounds between looks
  *         }
  *     } finally {
  *         policy.stopSpinning();
@@ -79,6 +79,29 @@ final class SpinPolicy {
      */
     void stopSpinning() {
         INT.getAndAdd(spinners, PAD, -1);
+    }
+
+    /**
+     * Longest pause between two looks at the supply, in onSpinWait rounds (about a microsecond on the machine in
+     * docs/benchmarks.md): long enough that a waiting reaper leaves the tail's line with the producer for many
+     * events, short against the tens of microseconds a park/unpark round trip costs there.
+     */
+    static final int MAX_PAUSE = 32;
+
+    /**
+     * Spins for {@code rounds} onSpinWait rounds. A spinner that reads the tail's line on every round takes it away
+     * from the producer as often, and the producer's full fence then waits for the line to come back; looking less
+     * often as the wait grows keeps the line with the producer.
+     */
+    static void pause(int rounds) {
+        for (int k = 0; k < rounds; k++) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The pause after {@code pause}: doubled, up to MAX_PAUSE. */
+    static int nextPause(int pause) {
+        return Math.min(pause << 1, MAX_PAUSE);
     }
 
     /** The number of threads spinning now; a volatile read. */

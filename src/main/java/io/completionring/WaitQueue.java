@@ -177,15 +177,16 @@ final class WaitQueue {
         if (policy.tryStartSpinning()) {
             boolean met = false;
             try {
-                for (int i = policy.spins(); i > 0; i--) {
+                final int spins = policy.spins();
+                for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = SpinPolicy.nextPause(pause)) {
                     if (supply.getAsLong() >= need) {
                         met = true;
                         break;
                     }
-                    if (timed && (i & 63) == 0 && deadline - System.nanoTime() <= 0) {
+                    if (timed && deadline - System.nanoTime() <= 0) {
                         break;
                     }
-                    Thread.onSpinWait();
+                    SpinPolicy.pause(pause);
                 }
             } finally {
                 policy.stopSpinning();
