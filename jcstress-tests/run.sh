@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Builds the jcstress jar and runs the jcstress suite of completion-ring.
+#
+#   jcstress-tests/run.sh quick    # CI, every submission: about 6 minutes on 2 cores (at most 9)
+#   jcstress-tests/run.sh long     # before a release: about 35-45 minutes on 2 cores
+#
+# It first installs the library from the root pom (mvn -q install -DskipTests), because this standalone project
+# depends on the installed io.completionring:completion-ring; set SKIP_LIBRARY_INSTALL=1 when the caller has just
+# installed it. It takes no CPU lock itself: on a shared machine wrap the whole script, e.g.
+#   flock /tmp/completion-ring-cpu.lock jcstress-tests/run.sh quick
+#
+# Four jcstress runs, each in its own directory under jcstress-tests/target/jcstress-MODE/ (console output, HTML
+# report, and jcstress's binary results file):
+#   real-concurrent    the real ring, concurrent tests                    must pass: exit 0, no FORBIDDEN, no ERROR
+#   real-termination   the real ring, wake-up tests, no CPU affinity      must pass: exit 0, no FORBIDDEN, no ERROR
+#   controls-ordering  seed 000 (Dekker) and seed 004 negative controls   each must SHOW its forbidden outcome
+#   controls-stale     seed 000 ring copy that hangs, no CPU affinity     must SHOW STALE
+# The pass/fail decision reads jcstress's binary results file through jcstress's own Java API
+# (io.completionring.stress.verdict.Verdict), never its human-readable report. A control that errors does not
+# count as shown failing. Exit status: 0 if all four checks hold, 1 otherwise, 2 on bad usage.
+#
+# Termination tests run with -af NONE: by default jcstress pins a Termination test's actor and signal to one CPU,
+# where the store-load reordering behind a lost wake-up cannot happen (../shared/TOOLCHAIN.md).
+set -uo pipefail
+
+mode=${1:-}
+case "$mode" in
+  quick)
+    concurrent_opts=(-m sanity -time 100)
+    termination_opts=(-m sanity -time 500 -af NONE)
+    controls_opts=(-m sanity -time 100)
+    ;;
+  long)
+    concurrent_opts=(-m quick -time 1000)
+    termination_opts=(-m quick -time 2000 -af NONE)
+    controls_opts=(-m quick)
+    ;;
+  *)
+    echo "usage: $0 quick|long" >&2
+    exit 2
+    ;;
+esac
+# The stale control stops at its first STALE per JVM configuration, after jcstress's fixed 30 s join timeout, so a
+# longer time costs little when it works and gives it more rounds when the machine is busy.
+stale_opts=(-m sanity -time 1000 -af NONE)
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+start=$(date +%s)
+
+if [ "${SKIP_LIBRARY_INSTALL:-0}" != 1 ]; then
+  echo "== installing the library (mvn -q install -DskipTests in $root)"
+  (cd "$root" && mvn -q -B install -DskipTests) || { echo "library install failed"; exit 1; }
+fi
+echo "== building jcstress-tests/target/jcstress.jar"
+(cd "$here" && mvn -q -B package) || { echo "jcstress-tests build failed"; exit 1; }
+
+jar="$here/target/jcstress.jar"
+out="$here/target/jcstress-$mode"
+rm -rf "$out"
+mkdir -p "$out"
+
+real_concurrent='^io\.completionring\.stress\.(Publication|SlotReuse|Exclusivity|TimeoutAndInterrupt)\.'
+real_termination='^io\.completionring\.stress\.(LostWakeup|BlockedSubmitter|Close)\.'
+controls_ordering='^io\.completionring\.stress\.controls\.(SeedLostWakeupDekker|SeedTornEvent)\.'
+controls_stale='^io\.completionring\.stress\.controls\.SeedLostWakeupStale\.'
+
+passed=0
+failed=0
+
+# check NAME pass|show-forbidden REGEX JCSTRESS_OPTIONS...
+check() {
+  local name=$1 expect=$2 regex=$3
+  shift 3
+  local dir="$out/$name"
+  mkdir -p "$dir"
+  local t0 rc verdict_rc
+  t0=$(date +%s)
+  echo "== $name: java -jar jcstress.jar -t '$regex' $*"
+  (cd "$dir" && java -jar "$jar" -t "$regex" "$@" -r "$dir/report" > "$dir/console.txt" 2>&1)
+  rc=$?
+  local results
+  results=$(ls "$dir"/jcstress-results-*.bin.gz 2>/dev/null | head -n 1)
+  if [ -z "$results" ]; then
+    echo "   no results file (jcstress exit $rc); see $dir/console.txt"
+    failed=$((failed + 1))
+    return
+  fi
+  java -cp "$jar" io.completionring.stress.verdict.Verdict "$expect" "$results" "$regex" --outcomes > "$dir/verdict.txt" 2>&1
+  verdict_rc=$?
+  grep -vE '^    ' "$dir/verdict.txt" | sed 's/^/   /'
+  local ok=0
+  if [ "$expect" = pass ]; then
+    # jcstress exits non-zero on any failed or errored test; the verdict must agree.
+    [ $rc -eq 0 ] && [ $verdict_rc -eq 0 ] && ok=1
+  else
+    # A control that shows its forbidden outcome makes jcstress exit non-zero; exit 0 would contradict the verdict.
+    [ $rc -ne 0 ] && [ $verdict_rc -eq 0 ] && ok=1
+  fi
+  echo "   $name: jcstress exit $rc, verdict exit $verdict_rc, $(( $(date +%s) - t0 )) s -> $([ $ok -eq 1 ] && echo OK || echo FAILED)"
+  if [ $ok -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+check real-concurrent pass "$real_concurrent" "${concurrent_opts[@]}"
+check real-termination pass "$real_termination" "${termination_opts[@]}"
+check controls-ordering show-forbidden "$controls_ordering" "${controls_opts[@]}"
+check controls-stale show-forbidden "$controls_stale" "${stale_opts[@]}"
+
+echo "== jcstress $mode finished in $(( $(date +%s) - start )) s; details in $out/*/verdict.txt and */report/index.html"
+echo "jcstress: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,246 @@
+package io.completionring.stress;
+
+import io.completionring.CompletionEvent;
+import io.completionring.CompletionRing;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.Signal;
+import org.openjdk.jcstress.annotations.State;
+
+import static io.completionring.stress.Checks.require;
+import static io.completionring.stress.Publication.code;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * Ordering point 3 (seed 000, the 2.6.24 io_getevents hang): the producer stores the tail, full fence, then looks for
+ * parked reapers; a reaper publishes itself as a waiter, full fence, then re-checks the tail before it parks. Without
+ * either fence both sides can miss each other and the reaper sleeps forever with its event in the ring: STALE.
+ *
+ * <p>These tests must run with {@code -af NONE}: jcstress pins a Termination test's actor and signal to one CPU by
+ * default, and on one CPU the store-load reordering behind the hang cannot happen (see ../shared/TOOLCHAIN.md and the
+ * negative control {@code SeedLostWakeupStale}, which goes STALE with {@code -af NONE}). The single-round scenarios
+ * test waking a reaper that is already parked (jcstress calls the signal a millisecond or more after the actor
+ * starts); the {@code ManyRounds} scenarios race the completion against the park itself (see {@link Rounds}).
+ * A wrong answer from getEvents is thrown, which jcstress records as ERROR.
+ *
+ * <p>Results on this machine: RESULTS-PLACEHOLDER
+ */
+public final class LostWakeup {
+
+    private LostWakeup() {
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The parked reaper was woken and returned the event")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The reaper stayed parked with the event in the ring: lost wake-up (seed 000)")
+    @State
+    public static class LostWakeup_01_ParkedAtOnceReaperIsWoken {
+        private final CompletionRing ring = CompletionRing.builder().capacity(1).spinBudget(0).build();
+        private final CompletionEvent[] events = CompletionEvent.newArray(1);
+
+        public LostWakeup_01_ParkedAtOnceReaperIsWoken() {
+            ring.trySubmit();
+        }
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            require(ring.getEvents(1, 1, events) == 1 && code(events[0]) == 1011, "getEvents(1, 1) returned without the event");
+        }
+
+        @Signal
+        public void producer() {
+            ring.complete(1, 11);
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The reaper (default spin, then park) was woken and returned the event")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The reaper stayed parked with the event in the ring: lost wake-up (seed 000)")
+    @State
+    public static class LostWakeup_02_DefaultSpinReaperIsWoken {
+        private final CompletionRing ring = CompletionRing.create(1);
+        private final CompletionEvent[] events = CompletionEvent.newArray(1);
+
+        public LostWakeup_02_DefaultSpinReaperIsWoken() {
+            ring.trySubmit();
+        }
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            require(ring.getEvents(1, 1, events) == 1 && code(events[0]) == 1011, "getEvents(1, 1) returned without the event");
+        }
+
+        @Signal
+        public void producer() {
+            ring.complete(1, 11);
+        }
+    }
+
+    /**
+     * Two parked reapers, two events completed one after the other: each wake-up targets one waiter, so both must
+     * be woken. The actor starts the second reaper, reaps itself, then joins the second.
+     */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "Both parked reapers were woken and each returned one event")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "A reaper stayed parked although an event was there for it: lost or misdirected wake-up")
+    @State
+    public static class LostWakeup_03_TwoParkedReapersTwoEvents {
+        private final CompletionRing ring = CompletionRing.builder().capacity(2).spinBudget(0).build();
+        private final CompletionEvent[] events1 = CompletionEvent.newArray(1);
+        private final CompletionEvent[] events2 = CompletionEvent.newArray(1);
+        private volatile int taken2 = -2;
+
+        public LostWakeup_03_TwoParkedReapersTwoEvents() {
+            ring.trySubmit(2);
+        }
+
+        @Actor
+        public void reapers() throws InterruptedException {
+            final Thread second = new Thread(() -> {
+                try {
+                    taken2 = ring.getEvents(1, 1, events2);
+                } catch (InterruptedException e) {
+                    taken2 = -3;
+                }
+            });
+            second.setDaemon(true);
+            second.start();
+            final int taken1 = ring.getEvents(1, 1, events1);
+            second.join();
+            require(taken1 == 1 && taken2 == 1, "a getEvents(1, 1) returned " + taken1 + " and " + taken2);
+            require(code(events1[0]) + code(events2[0]) == 1011 + 2022 && code(events1[0]) != code(events2[0]),
+                    "the two reapers got " + code(events1[0]) + " and " + code(events2[0]));
+        }
+
+        @Signal
+        public void producer() {
+            ring.complete(1, 11);
+            ring.complete(2, 22);
+        }
+    }
+
+    /** minNr 2 and two completions one by one: the first must not satisfy the reaper, the second must wake it. */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The reaper waiting for two events was woken once both were there")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The reaper stayed parked with both events in the ring: lost wake-up for the remaining need")
+    @State
+    public static class LostWakeup_04_MinNrTwoCompletedOneByOne {
+        private final CompletionRing ring = CompletionRing.builder().capacity(2).spinBudget(0).build();
+        private final CompletionEvent[] events = CompletionEvent.newArray(2);
+
+        public LostWakeup_04_MinNrTwoCompletedOneByOne() {
+            ring.trySubmit(2);
+        }
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            require(ring.getEvents(2, 2, events) == 2 && code(events[0]) == 1011 && code(events[1]) == 2022,
+                    "getEvents(2, 2) returned without both events in order");
+        }
+
+        @Signal
+        public void producer() {
+            ring.complete(1, 11);
+            Rounds.randomPause(64);
+            ring.complete(2, 22);
+        }
+    }
+
+    /** Many rounds per sample, each on its own ring, the completion landing at random points of the park (spin 0). */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "In every round the reaper got its event and returned")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "In some round the reaper stayed parked with the event in the ring: lost wake-up (seed 000)")
+    @State
+    public static class LostWakeup_05_ManyRoundsParkAtOnce {
+        private final CompletionRing[] rings = rings(Rounds.ROUNDS, 1, 0, 1);
+        private final CompletionEvent[] events = CompletionEvent.newArray(1);
+        private final Rounds rounds = new Rounds();
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.announce(i);
+                require(rings[i].getEvents(1, 1, events) == 1 && events[0].userData() == i, "round " + i + ": no event");
+            }
+        }
+
+        @Signal
+        public void producer() {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.awaitAnnounced(i);
+                rings[i].complete(i, i);
+            }
+        }
+    }
+
+    /** As ManyRoundsParkAtOnce, with the default spin budget: the completion also lands during the spin. */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "In every round the reaper got its event and returned")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "In some round the reaper stayed parked with the event in the ring: lost wake-up (seed 000)")
+    @State
+    public static class LostWakeup_06_ManyRoundsDefaultSpin {
+        private final CompletionRing[] rings = rings(Rounds.ROUNDS, 1, -1, 1);
+        private final CompletionEvent[] events = CompletionEvent.newArray(1);
+        private final Rounds rounds = new Rounds();
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.announce(i);
+                require(rings[i].getEvents(1, 1, events) == 1 && events[0].userData() == i, "round " + i + ": no event");
+            }
+        }
+
+        @Signal
+        public void producer() {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.awaitAnnounced(i);
+                rings[i].complete(i, i);
+            }
+        }
+    }
+
+    /** Many rounds of minNr 2: the second completion lands at random points of the park for the remaining need. */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "In every round the reaper got both events and returned")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "In some round the reaper stayed parked with both events in the ring: lost wake-up")
+    @State
+    public static class LostWakeup_07_ManyRoundsMinNrTwo {
+        private final CompletionRing[] rings = rings(Rounds.ROUNDS, 2, 0, 2);
+        private final CompletionEvent[] events = CompletionEvent.newArray(2);
+        private final Rounds rounds = new Rounds();
+
+        @Actor
+        public void reaper() throws InterruptedException {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.announce(i);
+                require(rings[i].getEvents(2, 2, events) == 2 && events[1].userData() == i, "round " + i + ": not both events");
+            }
+        }
+
+        @Signal
+        public void producer() {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.awaitAnnounced(i);
+                rings[i].complete(-i, -i);
+                Rounds.randomPause(4);
+                rings[i].complete(i, i);
+            }
+        }
+    }
+
+    /** {@code count} rings of the given capacity and spin budget (-1: default), each with {@code submitted} reserved. */
+    static CompletionRing[] rings(int count, int capacity, int spinBudget, int submitted) {
+        final CompletionRing[] rings = new CompletionRing[count];
+        for (int i = 0; i < count; i++) {
+            final CompletionRing.Builder builder = CompletionRing.builder().capacity(capacity);
+            rings[i] = (spinBudget < 0 ? builder : builder.spinBudget(spinBudget)).build();
+            require(submitted == 0 || rings[i].trySubmit(submitted), "could not reserve " + submitted);
+        }
+        return rings;
+    }
+}

@@ -1,0 +1,67 @@
+package io.completionring.stress.controls;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * Negative control for seed 000 (the 2.6.24 io_getevents hang), reduced to its core: the producer stores the tail and
+ * then loads the waiter word; a reaper stores the waiter word and then loads the tail. Both stores are releases and
+ * both loads are acquires, exactly as in the ring, but the full fence between them is removed on both sides. x86 may
+ * let each load pass the older store to a different address, so both sides can miss each other: the producer sees no
+ * waiter and skips the unpark, the reaper sees the old tail and parks. That outcome is FORBIDDEN here and this control
+ * must show it; if it ever stops doing so, the same kind of test on the real ring proves nothing.
+ *
+ * <p>Results on this machine: see the class comment of {@link SeedLostWakeupStale} and docs/testing-jcstress.md.
+ */
+public final class SeedLostWakeupDekker {
+
+    private SeedLostWakeupDekker() {
+    }
+
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Producer saw the waiter and the reaper saw the new tail: a spare wake-up, harmless")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "Producer saw the waiter, the reaper saw the old tail and parks: the producer unparks it")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "Producer saw no waiter, the reaper saw the new tail and does not park")
+    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "Producer saw no waiter AND the reaper saw the old tail: the reaper parks and nobody wakes it (seed 000)")
+    @State
+    public static class Control_01_NoFenceBetweenTailAndWaiterCheck {
+        private static final VarHandle TAIL;
+        private static final VarHandle WAITERS;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                TAIL = lookup.findVarHandle(Control_01_NoFenceBetweenTailAndWaiterCheck.class, "tail", long.class);
+                WAITERS = lookup.findVarHandle(Control_01_NoFenceBetweenTailAndWaiterCheck.class, "waiters", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long tail;
+        private int waiters;
+
+        /** The producer's side of complete(): publish the tail, then (fence removed) look for parked reapers. */
+        @Actor
+        public void producer(II_Result r) {
+            TAIL.setRelease(this, 1L);
+            r.r1 = (int) WAITERS.getAcquire(this);
+        }
+
+        /** The reaper's side of getEvents(): publish itself as a waiter, then (fence removed) re-check the tail. */
+        @Actor
+        public void reaper(II_Result r) {
+            WAITERS.setRelease(this, 1);
+            r.r2 = (long) TAIL.getAcquire(this) == 1L ? 1 : 0;
+        }
+    }
+}
