@@ -21,17 +21,29 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.completionring.bench.Demo [--reapers N] [--events N] [--capacity N]
- *      [--batch N] [--rounds N]
+ *      [--batch N] [--rounds N] [--spin-budget N]
  * </pre>
+ *
+ * <p>Defaults: 2 reapers, 40,000,000 events, capacity 1024, batch 1 (per-event {@code trySubmit}/{@code submit} +
+ * {@code complete}), latency rounds {@code min(20,000, events / 100)}, the ring's default spin budget.
  */
 public final class Demo {
 
     static final String USAGE = "usage: Demo [--reapers 1..64] [--events 1..500000000] [--capacity 1..1073741824]"
-            + " [--batch 1..capacity] [--rounds 0..1000000]";
+            + " [--batch 1..capacity] [--rounds 0..1000000] [--spin-budget 0..1000000000]";
 
     /** The settings, from the command line. */
-    record Options(int reapers, long events, int capacity, int batch, int rounds) {
-        static final Options DEFAULT = new Options(2, 40_000_000, 1024, 1, 20_000);
+    record Options(int reapers, long events, int capacity, int batch, int rounds, int spinBudget) {
+        static final Options DEFAULT = new Options(2, 40_000_000, 1024, 1, 20_000, -1);
+
+        /** A ring with these options; spinBudget -1 keeps the ring's default. */
+        CompletionRing newRing() {
+            final CompletionRing.Builder b = CompletionRing.builder().capacity(capacity);
+            if (spinBudget >= 0) {
+                b.spinBudget(spinBudget);
+            }
+            return b.build();
+        }
     }
 
     /** The result the producer completes each userData with; a reaper that sees another pair saw a torn event. */
@@ -122,8 +134,9 @@ public final class Demo {
             return;
         }
         System.out.printf(Locale.ROOT, "completion-ring demo: 1 completion thread -> %d reaper thread%s, %,d events,"
-                        + " capacity %d, batch %d; %d processors, Java %s%n%n", o.reapers(), o.reapers() == 1 ? "" : "s",
-                o.events(), o.capacity(), o.batch(), Runtime.getRuntime().availableProcessors(),
+                        + " capacity %d, batch %d, spin budget %s; %d processors, Java %s%n%n", o.reapers(),
+                o.reapers() == 1 ? "" : "s", o.events(), o.capacity(), o.batch(),
+                o.spinBudget() < 0 ? "default" : String.valueOf(o.spinBudget()), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
 
         final Run ring = ringThroughput(o);
@@ -163,7 +176,8 @@ public final class Demo {
         long events = Options.DEFAULT.events();
         int capacity = Options.DEFAULT.capacity();
         int batch = Options.DEFAULT.batch();
-        int rounds = Options.DEFAULT.rounds();
+        int rounds = -1;
+        int spinBudget = Options.DEFAULT.spinBudget();
         boolean batchSet = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -189,6 +203,7 @@ public final class Demo {
                     batchSet = true;
                 }
                 case "--rounds" -> rounds = (int) number(flag, value, 0, 1_000_000);
+                case "--spin-budget" -> spinBudget = (int) number(flag, value, 0, 1_000_000_000);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
@@ -198,7 +213,10 @@ public final class Demo {
             }
             batch = capacity;
         }
-        return new Options(reapers, events, capacity, batch, rounds);
+        if (rounds < 0) {
+            rounds = (int) Math.min(Options.DEFAULT.rounds(), events / 100);
+        }
+        return new Options(reapers, events, capacity, batch, rounds, spinBudget);
     }
 
     private static long number(String flag, String value, long min, long max) {
@@ -217,7 +235,7 @@ public final class Demo {
     // ---- throughput ----------------------------------------------------------------------------------------------
 
     static Run ringThroughput(Options o) throws InterruptedException {
-        final CompletionRing ring = CompletionRing.builder().capacity(o.capacity()).build();
+        final CompletionRing ring = o.newRing();
         final long events = o.events();
         final Seen[] seen = new Seen[o.reapers()];
         final AtomicLong moved = new AtomicLong();
@@ -368,7 +386,7 @@ public final class Demo {
      * the event (the producer put its nanoTime in the result) and acknowledges.
      */
     static Latency ringLatency(Options o) throws InterruptedException {
-        final CompletionRing ring = CompletionRing.builder().capacity(o.capacity()).build();
+        final CompletionRing ring = o.newRing();
         final long[] samples = new long[o.rounds()];
         final AtomicLong acked = new AtomicLong(-1);
         final Thread reaper = new Thread(() -> {
