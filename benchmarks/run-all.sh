@@ -8,19 +8,31 @@
 #
 # Extra arguments go to JMH (for example a benchmark regex: benchmarks/run-all.sh full 'WakeupLatency').
 # The JMH run holds /tmp/completion-ring-cpu.lock (flock), so that nothing else CPU-heavy that honours the same
-# lock runs during a measurement; do not call this script under that lock yourself.
+# lock runs during a measurement. To run the whole script under that lock yourself (build included), set CPU_LOCK
+# to the empty string so that it does not take the lock a second time:
+#   flock /tmp/completion-ring-cpu.lock env CPU_LOCK= benchmarks/run-all.sh
 set -euo pipefail
 
 mode=${1:-full}
 [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-lock=${CPU_LOCK:-/tmp/completion-ring-cpu.lock}
+lock=${CPU_LOCK-/tmp/completion-ring-cpu.lock}
 results=$here/results
 mkdir -p "$results"
 
+# The ring measured is the working tree's, unless RING_REF names a commit (RING_REF=HEAD: the last commit, whatever
+# is uncommitted), which is then built from `git archive` in a temporary folder and installed.
 build() {
-  (cd "$root" && mvn -q install -DskipTests)
+  if [ -n "${RING_REF:-}" ]; then
+    local src
+    src=$(mktemp -d)
+    git -C "$root" archive "$RING_REF" | tar -x -C "$src"
+    (cd "$src" && mvn -q install -DskipTests)
+    rm -rf "$src"
+  else
+    (cd "$root" && mvn -q install -DskipTests)
+  fi
   (cd "$here" && mvn -q package)
 }
 
@@ -30,9 +42,15 @@ jmh() {
   local cmd=(java -jar "$here/target/benchmarks.jar" "$@" -rf json -rff "$json")
   local limit=()
   [ -n "${TIME_LIMIT:-}" ] && limit=(timeout "$TIME_LIMIT")
-  echo "ring commit: $(git -C "$root" log -1 --format=%h 2>/dev/null || echo unknown)"
+  local commit
+  commit=$(git -C "$root" log -1 --format=%h "${RING_REF:-HEAD}" 2>/dev/null || echo unknown)
+  if [ -z "${RING_REF:-}" ] && [ -n "$(git -C "$root" status --porcelain -- src/main 2>/dev/null)" ]; then
+    commit="$commit+uncommitted"
+  fi
+  echo "$commit" > "${json%.json}.commit"
+  echo "ring commit: $commit"
   echo "command: ${cmd[*]}"
-  if command -v flock >/dev/null; then
+  if [ -n "$lock" ] && command -v flock >/dev/null; then
     flock "$lock" "${limit[@]}" "${cmd[@]}"
   else
     "${limit[@]}" "${cmd[@]}"
@@ -40,8 +58,10 @@ jmh() {
 }
 
 charts() {
+  local commit
+  commit=$(cat "$results/jmh-full.commit" 2>/dev/null || echo unknown)
   java -cp "$here/target/benchmarks.jar" io.completionring.bench.Charts \
-    "$results/jmh-full.json" "$root/docs" "$root/docs/benchmarks.md"
+    "$results/jmh-full.json" "$root/docs" "$root/docs/benchmarks.md" "ring commit \`$commit\`"
 }
 
 case "$mode" in

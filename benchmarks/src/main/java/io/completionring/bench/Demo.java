@@ -145,15 +145,15 @@ public final class Demo {
         final Latency abqLatency = abqLatency(o);
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %18s %20s%n", "", "CompletionRing", "ArrayBlockingQueue");
-        System.out.printf(Locale.ROOT, "%-34s %,18d %,20d%n", "events moved", ring.moved(), abq.moved());
-        System.out.printf(Locale.ROOT, "%-34s %16.2f M %18.2f M%n", "events/s", ring.perSecond() / 1e6,
+        System.out.printf(Locale.ROOT, "%-40s %18s %20s%n", "", "CompletionRing", "ArrayBlockingQueue");
+        System.out.printf(Locale.ROOT, "%-40s %,18d %,20d%n", "events moved", ring.moved(), abq.moved());
+        System.out.printf(Locale.ROOT, "%-40s %16.2f M %18.2f M%n", "events/s", ring.perSecond() / 1e6,
                 abq.perSecond() / 1e6);
-        System.out.printf(Locale.ROOT, "%-34s %15.1f us %17.1f us%n", "wake-up latency p50 (complete->reaper)",
+        System.out.printf(Locale.ROOT, "%-40s %15.1f us %17.1f us%n", "wake-up latency p50 (complete->reaper)",
                 ringLatency.percentileMicros(50), abqLatency.percentileMicros(50));
-        System.out.printf(Locale.ROOT, "%-34s %15.1f us %17.1f us%n", "wake-up latency p99",
+        System.out.printf(Locale.ROOT, "%-40s %15.1f us %17.1f us%n", "wake-up latency p99",
                 ringLatency.percentileMicros(99), abqLatency.percentileMicros(99));
-        System.out.printf(Locale.ROOT, "%-34s %18s %20s%n", "lost / duplicated / torn",
+        System.out.printf(Locale.ROOT, "%-40s %18s %20s%n", "lost / duplicated / torn",
                 ring.lost() + " / " + ring.duplicated() + " / " + ring.torn(),
                 abq.lost() + " / " + abq.duplicated() + " / " + abq.torn());
         System.out.printf(Locale.ROOT, "%nring / ArrayBlockingQueue: %.2fx the events/s (%d latency samples each,"
