@@ -20,7 +20,16 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * parked on a full ring must be woken by the reap that frees a slot. Run with {@code -af NONE} (see
  * {@link LostWakeup}).
  *
- * <p>Results on this machine: RESULTS-PLACEHOLDER
+ * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
+ * configurations, samples and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   BlockedSubmitter_01_ReapWakesParkedSubmitter: 8 configs, 1,812 samples, 0 forbidden -- OK
+ *       STALE                           0  FORBIDDEN
+ *       TERMINATED                  1,812  acceptable
+ *   BlockedSubmitter_02_ManyRounds: 8 configs, 277 samples, 0 forbidden -- OK
+ *       STALE                           0  FORBIDDEN
+ *       TERMINATED                    277  acceptable
+ * </pre>
  */
 public final class BlockedSubmitter {
 

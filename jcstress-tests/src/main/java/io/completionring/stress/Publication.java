@@ -19,7 +19,28 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * store; a reaper reads the tail with an acquire load, then the event. A reaper racing {@code complete} sees either no
  * event or exactly the (userData, result) pair that was completed, and everything the producer wrote before it.
  *
- * <p>Results on this machine: RESULTS-PLACEHOLDER
+ * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
+ * configurations, samples and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   Publication_01_PollSeesNothingOrTheWholeEvent: 28 configs, 704,942 samples, 0 forbidden -- OK
+ *       0, 0, 0                   650,674  acceptable
+ *       1, 42, 4242                54,268  acceptable
+ *   Publication_02_NonBlockingGetEventsSeesNothingOrTheWholeEvent: 28 configs, 716,233 samples, 0 forbidden -- OK
+ *       0, 0, 0                   627,542  acceptable
+ *       1, 42, 4242                88,691  acceptable
+ *   Publication_03_CompleteAllIsSeenWholeOrNotAtAll: 28 configs, 531,309 samples, 0 forbidden -- OK
+ *       0, 0, 0, 0, 0             494,658  acceptable
+ *       1, 1, 11, 0, 0                  0  FORBIDDEN
+ *       2, 1, 11, 2, 22            36,651  acceptable
+ *   Publication_04_TwoCompletionsAreSeenInOrder: 28 configs, 591,107 samples, 0 forbidden -- OK
+ *       0, 0, 0                   485,237  acceptable
+ *       1, 1011, 0                 49,546  acceptable
+ *       2, 1011, 2022              56,324  acceptable
+ *   Publication_05_ProducerWritesHappenBeforeTheReap: 28 configs, 654,558 samples, 0 forbidden -- OK
+ *       0, -1                     612,364  acceptable
+ *       1, 0                            0  FORBIDDEN
+ *       1, 7                       42,194  acceptable
+ * </pre>
  */
 public final class Publication {
 

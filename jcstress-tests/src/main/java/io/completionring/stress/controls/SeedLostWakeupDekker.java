@@ -14,13 +14,26 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Negative control for seed 000 (the 2.6.24 io_getevents hang), reduced to its core: the producer stores the tail and
- * then loads the waiter word; a reaper stores the waiter word and then loads the tail. Both stores are releases and
- * both loads are acquires, exactly as in the ring, but the full fence between them is removed on both sides. x86 may
- * let each load pass the older store to a different address, so both sides can miss each other: the producer sees no
- * waiter and skips the unpark, the reaper sees the old tail and parks. That outcome is FORBIDDEN here and this control
- * must show it; if it ever stops doing so, the same kind of test on the real ring proves nothing.
+ * then loads the waiter word; a reaper stores the waiter word and then loads the tail. Stores are releases and loads
+ * acquires, exactly as in the ring, but the full fence between the store and the load is removed on both sides. x86
+ * may let each load pass the older store to a different address, so both sides can miss each other: the producer
+ * sees no waiter and skips the unpark, the reaper sees the old tail and parks. That outcome is FORBIDDEN here and this
+ * control must show it; if it ever stops doing so, the same kind of test on the real ring proves nothing.
  *
- * <p>Results on this machine: see the class comment of {@link SeedLostWakeupStale} and docs/testing-jcstress.md.
+ * <p>Why both sides: the seed's patch added the producer's barrier only. With the reaper's fence kept and only the producer's removed, this two-operation test showed the
+ * forbidden outcome 0 times in two {@code -m sanity -time 100} runs here (93,624 and 80,253 samples): the window is
+ * too narrow for one sample per rendezvous. The one-sided removal is shown instead by {@link SeedLostWakeupStale},
+ * whose ring copy keeps the reaper's fence and still hangs.
+ *
+ * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
+ * configurations, samples and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   Control_01_NoFenceBetweenTailAndWaiterCheck: 28 configs, 3,427,446 samples, 49,225 forbidden in 26 of 28 configs -- SHOWN FAILING
+ *       0, 0                       49,225  FORBIDDEN
+ *       0, 1                      635,035  acceptable
+ *       1, 0                    2,626,129  acceptable
+ *       1, 1                      117,057  acceptable
+ * </pre>
  */
 public final class SeedLostWakeupDekker {
 

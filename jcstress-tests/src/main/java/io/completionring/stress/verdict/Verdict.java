@@ -21,24 +21,34 @@ import org.openjdk.jcstress.infra.runners.TestList;
  * reader ({@link DiskReadCollector}) and grading ({@link TestResult#grading()}), not by scraping the console report.
  *
  * <pre>
- *   java -cp target/jcstress.jar io.completionring.stress.verdict.Verdict pass|show-forbidden RESULTS.bin.gz REGEX
+ *   java -cp target/jcstress.jar io.completionring.stress.verdict.Verdict pass|show-forbidden RESULTS.bin.gz REGEX [--outcomes]
  * </pre>
  *
  * Every test in the jar whose name matches REGEX must have results, with samples. Then:
  * <ul>
- *   <li>{@code pass} (real tests): no result may have a non-NORMAL status (test error, timeout, VM crash) and no
- *       forbidden outcome (including any outcome no {@code @Outcome} names) may have a count above zero.</li>
- *   <li>{@code show-forbidden} (negative controls): each test must have observed a forbidden outcome in at least one
- *       configuration, and none of its results may have a non-NORMAL status: a control that errors has not shown
- *       that the test catches the bug, it has only shown that something broke.</li>
+ *   <li>{@code pass} (real tests): no result may be an error and no forbidden outcome (including any outcome that no
+ *       {@code @Outcome} names) may have a count above zero.</li>
+ *   <li>{@code show-forbidden} (negative controls): each test must have observed a forbidden outcome, and none of its
+ *       results may be an error: a control that errors has not shown that the test catches the bug, only that
+ *       something broke.</li>
  * </ul>
- * Prints one line per test: configurations, samples, forbidden samples, error results, verdict (with
+ * An error is a result whose status is not NORMAL (exception in a concurrent actor, timeout, VM crash) or, in a
+ * Termination test, the {@code ERROR} outcome, which jcstress records when the actor or the signal throws.
+ * Prints one line per test: configurations, samples, forbidden samples, configurations that saw a forbidden outcome,
+ * error results, verdict (with
  * {@code --outcomes}, also each outcome's count over all configurations); exits 0 if all verdicts are good, 1 if not,
- * 2 on bad usage or an unreadable file.
+ * 2 on bad usage or an unreadable file. {@link VerdictSelfTest} checks the decisions on made-up results.
  */
 public final class Verdict {
 
+    /** The outcome jcstress records in a Termination test when the actor or the signal throws. */
+    static final String TERMINATION_ERROR = "ERROR";
+
     private Verdict() {
+    }
+
+    /** One outcome of one result: its id, whether it is forbidden, how often it was seen. */
+    record Seen(String id, boolean forbidden, long count, String description) {
     }
 
     /** The totals of one test over all its configurations. */
@@ -46,12 +56,51 @@ public final class Verdict {
         int configurations;
         long samples;
         long forbidden;
+        /** Configurations (results) in which a forbidden outcome was seen. */
         int configurationsWithForbidden;
         int errors;
         final List<String> problems = new ArrayList<>();
         /** Per outcome over all configurations: {count, 1 if forbidden}. */
         final Map<String, long[]> outcomes = new TreeMap<>();
         final Map<String, String> descriptions = new TreeMap<>();
+
+        /** Adds one result (one configuration): its status problem (null if NORMAL) and its graded outcomes. */
+        void add(String statusProblem, Collection<Seen> seen) {
+            configurations++;
+            for (Seen s : seen) {
+                samples += s.count();
+            }
+            if (statusProblem != null) {
+                errors++;
+                problems.add(statusProblem);
+                return;
+            }
+            boolean error = false;
+            boolean forbiddenHere = false;
+            for (Seen s : seen) {
+                final long[] o = outcomes.computeIfAbsent(s.id(), k -> new long[2]);
+                o[0] += s.count();
+                o[1] = s.forbidden() ? 1 : 0;
+                descriptions.put(s.id(), s.description());
+                if (s.count() == 0) {
+                    continue;
+                }
+                if (s.id().equals(TERMINATION_ERROR)) {
+                    error = true;
+                    problems.add("the actor or signal threw, " + s.count() + " times");
+                } else if (s.forbidden()) {
+                    forbiddenHere = true;
+                    forbidden += s.count();
+                    problems.add("forbidden '" + s.id() + "' x" + s.count() + " (" + s.description() + ")");
+                }
+            }
+            if (error) {
+                errors++;
+            }
+            if (forbiddenHere) {
+                configurationsWithForbidden++;
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,15 +118,22 @@ public final class Verdict {
             System.exit(2);
             return;
         }
-        final Map<String, Totals> byTest = summarize(results, Pattern.compile(args[2]), TestList.tests());
+        final Map<String, Totals> byTest = expectedTests(Pattern.compile(args[2]), TestList.tests());
+        for (TestResult r : results) {
+            final Totals t = byTest.get(r.getName());
+            if (t != null) {
+                t.add(statusProblem(r), seen(r));
+            }
+        }
         boolean ok = true;
-        System.out.printf("%-100s %7s %12s %10s %7s  %s%n", "test", "configs", "samples", "forbidden", "errors", "verdict");
+        System.out.printf("%-100s %7s %12s %10s %9s %7s  %s%n", "test", "configs", "samples", "forbidden",
+                "forb-cfgs", "errors", "verdict");
         for (Map.Entry<String, Totals> e : byTest.entrySet()) {
             final Totals t = e.getValue();
             final String verdict = verdict(t, expectForbidden);
-            ok &= verdict.equals("OK") || verdict.equals("SHOWN FAILING");
-            System.out.printf("%-100s %7d %12d %10d %7d  %s%n", e.getKey(), t.configurations, t.samples, t.forbidden,
-                    t.errors, verdict);
+            ok &= isGood(verdict);
+            System.out.printf("%-100s %7d %12d %10d %9d %7d  %s%n", e.getKey(), t.configurations, t.samples,
+                    t.forbidden, t.configurationsWithForbidden, t.errors, verdict);
             for (String p : t.problems) {
                 System.out.println("    " + p);
             }
@@ -103,43 +159,30 @@ public final class Verdict {
         return collector.getTestResults();
     }
 
-    /** Totals per expected test name (every name in {@code allTests} matching the regex), sorted by name. */
-    static Map<String, Totals> summarize(Collection<TestResult> results, Pattern selector, Collection<String> allTests) {
+    /** An empty tally for every test name in {@code allTests} that the selector finds, sorted by name. */
+    static Map<String, Totals> expectedTests(Pattern selector, Collection<String> allTests) {
         final Map<String, Totals> byTest = new TreeMap<>();
         for (String name : allTests) {
             if (selector.matcher(name).find()) {
                 byTest.put(name, new Totals());
             }
         }
-        for (TestResult r : results) {
-            final Totals t = byTest.get(r.getName());
-            if (t == null) {
-                continue;
-            }
-            t.configurations++;
-            t.samples += r.getTotalCount();
-            if (r.status() != Status.NORMAL) {
-                t.errors++;
-                t.problems.add("status " + r.status() + (r.getMessages().isEmpty() ? "" : ": " + r.getMessages().get(0)));
-                continue;
-            }
-            long forbiddenHere = 0;
-            for (GradingResult g : r.grading().gradingResults.values()) {
-                final long[] o = t.outcomes.computeIfAbsent(g.id, k -> new long[2]);
-                o[0] += g.count;
-                o[1] = g.expect == Expect.FORBIDDEN ? 1 : 0;
-                t.descriptions.put(g.id, g.description);
-                if (g.expect == Expect.FORBIDDEN && g.count > 0) {
-                    forbiddenHere += g.count;
-                    t.problems.add("forbidden '" + g.id + "' x" + g.count + " (" + g.description + ")");
-                }
-            }
-            t.forbidden += forbiddenHere;
-            if (forbiddenHere > 0) {
-                t.configurationsWithForbidden++;
-            }
-        }
         return byTest;
+    }
+
+    private static String statusProblem(TestResult r) {
+        if (r.status() == Status.NORMAL) {
+            return null;
+        }
+        return "status " + r.status() + (r.getMessages().isEmpty() ? "" : ": " + r.getMessages().get(0));
+    }
+
+    private static List<Seen> seen(TestResult r) {
+        final List<Seen> seen = new ArrayList<>();
+        for (GradingResult g : r.grading().gradingResults.values()) {
+            seen.add(new Seen(g.id, g.expect == Expect.FORBIDDEN, g.count, g.description));
+        }
+        return seen;
     }
 
     static String verdict(Totals t, boolean expectForbidden) {
@@ -153,5 +196,9 @@ public final class Verdict {
             return t.forbidden > 0 ? "SHOWN FAILING" : "NOT SHOWN FAILING";
         }
         return t.forbidden == 0 ? "OK" : "FORBIDDEN SEEN";
+    }
+
+    static boolean isGood(String verdict) {
+        return verdict.equals("OK") || verdict.equals("SHOWN FAILING");
     }
 }
