@@ -2,7 +2,7 @@
 # Runs the JMH suite with JSON output and, for a full run, regenerates the charts and the results tables of
 # docs/benchmarks.md from that JSON.
 #
-#   benchmarks/run-all.sh          full run (about 15 minutes on 2 cores), -prof gc, then charts + tables
+#   benchmarks/run-all.sh          full run (about 8 minutes on 2 cores), -prof gc, then charts + tables
 #   benchmarks/run-all.sh smoke    every benchmark for about 1 s (2-3 minutes): checks that nothing hangs
 #   benchmarks/run-all.sh charts   only regenerate charts + tables from results/jmh-full.json
 #
@@ -67,7 +67,7 @@ charts() {
 case "$mode" in
   full)
     build
-    jmh "$results/jmh-full.json" -f 1 -wi 3 -w 1s -i 5 -r 2s -prof gc "$@" 2>&1 | tee "$results/jmh-full.log"
+    jmh "$results/jmh-full.json" -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc "$@" 2>&1 | tee "$results/jmh-full.log"
     charts
     ;;
   smoke)
