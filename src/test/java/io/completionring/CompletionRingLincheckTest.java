@@ -86,8 +86,8 @@ public class CompletionRingLincheckTest {
     @Timeout(120)
     void linearizableUnderModelChecking() {
         new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(200)
+                .iterations(6)
+                .invocationsPerIteration(150)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)

@@ -29,16 +29,17 @@ final class DeliveryRun {
      * returned fewer than minNr events while the ring was open. {@code hang} describes the hang when {@code hangs} is 1
      * (lost is not counted then).
      */
-    record Counts(long calls, long events, long lost, long duplicated, long torn, long outOfOrder, long shortReturns, long hangs,
-                  String hang) {
+    record Counts(long calls, long events, long lost, long duplicated, long torn, long outOfOrder, long shortReturns,
+                  long hangs, String hang) {
         boolean clean() {
             return lost == 0 && duplicated == 0 && torn == 0 && outOfOrder == 0 && shortReturns == 0 && hangs == 0;
         }
 
         @Override
         public String toString() {
-            return "calls=" + calls + " events=" + events + " lost=" + lost + " duplicated=" + duplicated + " torn=" + torn + " outOfOrder="
-                    + outOfOrder + " shortReturns=" + shortReturns + " hangs=" + hangs + (hang == null ? "" : "\n" + hang);
+            return "calls=" + calls + " events=" + events + " lost=" + lost + " duplicated=" + duplicated + " torn=" + torn
+                    + " outOfOrder=" + outOfOrder + " shortReturns=" + shortReturns + " hangs=" + hangs
+                    + (hang == null ? "" : "\n" + hang);
         }
     }
 

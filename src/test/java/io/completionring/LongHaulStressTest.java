@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <pre>mvn test -Dgroups=longhaul -DexcludedGroups=none</pre>
  *
- * The seed-000 scenario for 10,000,000 park/wake rounds ({@link PingPong}: each round is a hand-off to a parked reaper
- * and a reply to the parked producer), and exactly-once delivery of 100,000,000 events with 1, 2, 4 and 8 reapers
- * ({@link DeliveryRun}). Each prints its counts and fails if any failure count is non-zero. The sizes can be changed
+ * The seed-000 scenario for 10,000,000 park/wake rounds, in two variants of 5,000,000 ({@link PingPong}: each round is
+ * a hand-off to a parked reaper and a reply to the producer), and exactly-once delivery of 100,000,000 events with 1,
+ * 2, 4 and 8 reapers ({@link DeliveryRun}). Each prints its counts and fails if any failure count is non-zero. The sizes can be changed
  * with {@code -Dlonghaul.rounds=N} and {@code -Dlonghaul.events=N}.
  */
 @Tag("longhaul")
@@ -27,17 +27,27 @@ class LongHaulStressTest {
     private static final long ROUNDS = Long.getLong("longhaul.rounds", 10_000_000L);
     private static final long EVENTS = Long.getLong("longhaul.events", 100_000_000L);
 
-    @Test
+    /**
+     * Half the rounds with a reaper that parks at once and a producer that spins for the reply (its next completion
+     * races the reaper's way into park), half with a reaper that spins 1000 rounds first and a producer that parks (the
+     * variant that caught a fence-less copy of the ring within about 20,000 rounds; see LostWakeupTest).
+     */
+    @ParameterizedTest(name = "reaper spin budget {0}, producer spin budget {1}, delay up to {2} spins")
+    @CsvSource({"0, 1000000, 64", "1000, 0, 2000"})
     @Timeout(value = 2, unit = TimeUnit.HOURS)
-    void seed000ParkedReaperIsWokenInEveryRound() throws InterruptedException {
+    void seed000ParkedReaperIsWokenInEveryRound(int reaperSpins, int producerSpins, int maxDelaySpins)
+            throws InterruptedException {
+        long rounds = ROUNDS / 2;
         long start = System.nanoTime();
-        PingPong.Counts c = new PingPong(ROUNDS, 0, 64, System.nanoTime()).run(Duration.ofSeconds(10));
+        PingPong.Counts c = new PingPong(rounds, reaperSpins, producerSpins, maxDelaySpins, System.nanoTime())
+                .run(Duration.ofSeconds(10));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         // A lost event shows as a hang here: each round waits for its reply.
-        System.out.printf("longhaul seed-000 ping-pong: rounds=%d events=%d lost=%d duplicated=%d torn=%d hangs=%d"
-                        + " (%d s)%n", c.rounds(), 2 * c.rounds(), c.hangs(), c.wrongEvents(), c.torn(), c.hangs(), seconds);
+        System.out.printf("longhaul seed-000 ping-pong (reaper spins %d, producer spins %d): rounds=%d events=%d lost=%d"
+                        + " duplicated=%d torn=%d hangs=%d (%d s)%n", reaperSpins, producerSpins, c.rounds(),
+                2 * c.rounds(), c.hangs(), c.wrongEvents(), c.torn(), c.hangs(), seconds);
         assertTrue(c.clean(), c.toString());
-        assertEquals(ROUNDS, c.rounds());
+        assertEquals(rounds, c.rounds());
     }
 
     @ParameterizedTest(name = "{0} reaper(s)")

@@ -16,12 +16,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class LostWakeupTest {
 
-    @ParameterizedTest(name = "spin budget {0}, random delay up to {1} spins, 100,000 rounds")
-    @CsvSource({"0, 64", "0, 2000", "1000, 2000"})
+    @ParameterizedTest(name = "reaper spin budget {0}, producer spin budget {1}, delay up to {2} spins, {3} rounds")
+    @CsvSource({"0, 1000000, 64, 50000", "0, 0, 64, 50000", "1000, 0, 2000, 100000"})
     @Timeout(120)
-    void parkedReaperIsWokenInEveryRound(int spinBudget, int maxDelaySpins) throws InterruptedException {
-        long rounds = 100_000;
-        PingPong.Counts counts = new PingPong(rounds, spinBudget, maxDelaySpins, spinBudget + maxDelaySpins)
+    void parkedReaperIsWokenInEveryRound(int reaperSpins, int producerSpins, int maxDelaySpins, long rounds)
+            throws InterruptedException {
+        PingPong.Counts counts = new PingPong(rounds, reaperSpins, producerSpins, maxDelaySpins, rounds + maxDelaySpins)
                 .run(Duration.ofSeconds(5));
         assertTrue(counts.clean(), counts.toString());
         assertEquals(rounds, counts.rounds());

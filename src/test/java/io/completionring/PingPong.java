@@ -29,21 +29,31 @@ final class PingPong {
     }
 
     private final long rounds;
-    private final int spinBudget;
+    private final int requestSpinBudget;
+    private final int replySpinBudget;
     private final int maxDelaySpins;
     private final long seed;
     private final AtomicLong done = new AtomicLong();
 
-    PingPong(long rounds, int spinBudget, int maxDelaySpins, long seed) {
+    /**
+     * @param requestSpinBudget the spin budget of ring A, where the reaper waits: 0 parks it at once
+     * @param replySpinBudget   the spin budget of ring B, where the producer waits for the reply. A large budget keeps
+     *                          the producer running, so that its next completion lands while the reaper is on its way
+     *                          into park: the window in which a missing fence loses the wake-up.
+     * @param maxDelaySpins     the producer spins a random 0..maxDelaySpins before each completion, the reaper as long
+     *                          before each reply
+     */
+    PingPong(long rounds, int requestSpinBudget, int replySpinBudget, int maxDelaySpins, long seed) {
         this.rounds = rounds;
-        this.spinBudget = spinBudget;
+        this.requestSpinBudget = requestSpinBudget;
+        this.replySpinBudget = replySpinBudget;
         this.maxDelaySpins = maxDelaySpins;
         this.seed = seed;
     }
 
     Counts run(Duration stall) throws InterruptedException {
-        CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
-        CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(spinBudget).build();
+        CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(requestSpinBudget).build();
+        CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(replySpinBudget).build();
         long[] wrong = new long[2];                         // [0] by the reaper, [1] by the producer
         long[] torn = new long[2];
         String hang = null;
