@@ -100,7 +100,8 @@ class AllocationTest {
         }
         long allocated = allocatedBytes() - before;
         assertEquals(0, ring.ready(), "the rounds should leave the ring empty");
-        assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds (" + (allocated / 200_000.0)
+        assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds ("
+                + (allocated / 200_000.0)
                 + " per round)");
     }
 

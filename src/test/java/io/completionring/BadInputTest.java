@@ -50,7 +50,8 @@ class BadInputTest {
     @ParameterizedTest(name = "create({0})")
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE, (1 << 30) + 1, Integer.MAX_VALUE})
     void createRejectsACapacityOutOfRange(int capacity) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CompletionRing.create(capacity));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CompletionRing.create(capacity));
         assertNames(e, "capacity", capacity);
     }
 
@@ -175,8 +176,8 @@ class BadInputTest {
         int call(int minNr, int nr, CompletionEvent[] events) throws Exception;
     }
 
-    private void assertGetEventsRejects(Class<? extends Exception> type, String argument, Object value, int minNr, int nr,
-                                        CompletionEvent[] events) {
+    private void assertGetEventsRejects(Class<? extends Exception> type, String argument, Object value, int minNr,
+                                        int nr, CompletionEvent[] events) {
         Reap[] overloads = {
                 (m, n, e) -> ring.getEvents(m, n, e),
                 (m, n, e) -> ring.getEvents(m, n, e, 1, TimeUnit.SECONDS),

@@ -13,12 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * One producer moving {@code events} completions through a ring to {@code reapers} reapers, checking exactly-once
  * delivery, completion order and untorn pairs. Shared by the unit concurrency tests and the long-haul stress.
  *
- * <p>The producer completes userData 0, 1, 2, ... with {@link TestSupport#resultFor} as the result, in batches of random
- * size through {@code trySubmit(n)}/{@code completeAll}, or one at a time through {@code submit()} (which parks when the
- * ring is full), then closes the ring. Each reaper loops on {@code getEvents} with a random minNr and nr until it returns
- * -1, recording what it took in its own bit set. Per call it checks that userData strictly increases (a FIFO reaper
- * never sees an older event after a newer one, so a stale slot read shows up here or as a duplicate), and that the
- * result belongs to the userData (a torn pair does not). Afterwards the bit sets give the lost and duplicated counts.
+ * <p>The producer completes userData 0, 1, 2, ... with {@link TestSupport#resultFor} as the result, in batches of
+ * random size through {@code trySubmit(n)}/{@code completeAll}, or one at a time through {@code submit()} (which parks
+ * when the ring is full), then closes the ring. Each reaper loops on {@code getEvents} with a random minNr and nr until
+ * it returns -1, recording what it took in its own bit set. Per call it checks that userData strictly increases (a FIFO
+ * reaper never sees an older event after a newer one, so a stale slot read shows up here or as a duplicate), and that
+ * the result belongs to the userData (a torn pair does not). Afterwards the bit sets give the lost and duplicated
+ * counts.
  *
  * <p>A watchdog (the calling thread) fails the run as a hang when nothing moves for {@code stall}.
  */
@@ -37,7 +38,8 @@ final class DeliveryRun {
 
         @Override
         public String toString() {
-            return "calls=" + calls + " events=" + events + " lost=" + lost + " duplicated=" + duplicated + " torn=" + torn
+            return "calls=" + calls + " events=" + events + " lost=" + lost + " duplicated=" + duplicated
+                    + " torn=" + torn
                     + " outOfOrder=" + outOfOrder + " shortReturns=" + shortReturns + " hangs=" + hangs
                     + (hang == null ? "" : "\n" + hang);
         }

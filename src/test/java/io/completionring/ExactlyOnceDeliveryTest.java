@@ -39,7 +39,8 @@ class ExactlyOnceDeliveryTest {
     void smallRingsDeliverEveryEventExactlyOnce(int capacity, int spinBudget, int reapers, long events)
             throws InterruptedException {
         CompletionRing ring = CompletionRing.builder().capacity(capacity).spinBudget(spinBudget).build();
-        DeliveryRun.Counts counts = new DeliveryRun(events, reapers, ring, 1000L + capacity * 10 + reapers, 8).run(STALL);
+        long seed = 1000L + capacity * 10 + reapers;
+        DeliveryRun.Counts counts = new DeliveryRun(events, reapers, ring, seed, 8).run(STALL);
         assertClean(counts, events);
     }
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * The seed-000 scenario for 10,000,000 park/wake rounds, in two variants of 5,000,000 ({@link PingPong}: each round is
  * a hand-off to a parked reaper and a reply to the producer), and exactly-once delivery of 100,000,000 events with 1,
- * 2, 4 and 8 reapers ({@link DeliveryRun}). Each prints its counts and fails if any failure count is non-zero. The sizes can be changed
- * with {@code -Dlonghaul.rounds=N} and {@code -Dlonghaul.events=N}.
+ * 2, 4 and 8 reapers ({@link DeliveryRun}). Each prints its counts and fails if any failure count is non-zero. The
+ * sizes can be changed with {@code -Dlonghaul.rounds=N} and {@code -Dlonghaul.events=N}.
  */
 @Tag("longhaul")
 class LongHaulStressTest {
@@ -43,9 +43,9 @@ class LongHaulStressTest {
                 .run(Duration.ofSeconds(10));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         // A lost event shows as a hang here: each round waits for its reply.
-        System.out.printf("longhaul seed-000 ping-pong (reaper spins %d, producer spins %d): rounds=%d events=%d lost=%d"
-                        + " duplicated=%d torn=%d hangs=%d (%d s)%n", reaperSpins, producerSpins, c.rounds(),
-                2 * c.rounds(), c.hangs(), c.wrongEvents(), c.torn(), c.hangs(), seconds);
+        System.out.printf("longhaul seed-000 ping-pong (reaper spins %d, producer spins %d):"
+                        + " rounds=%d events=%d lost=%d duplicated=%d torn=%d hangs=%d (%d s)%n", reaperSpins,
+                producerSpins, c.rounds(), 2 * c.rounds(), c.hangs(), c.wrongEvents(), c.torn(), c.hangs(), seconds);
         assertTrue(c.clean(), c.toString());
         assertEquals(rounds, c.rounds());
     }
@@ -56,7 +56,8 @@ class LongHaulStressTest {
     void everyEventIsReapedExactlyOnce(int reapers) throws InterruptedException {
         long start = System.nanoTime();
         CompletionRing ring = CompletionRing.create(1024);
-        DeliveryRun.Counts c = new DeliveryRun(EVENTS, reapers, ring, System.nanoTime(), 64).run(Duration.ofSeconds(30));
+        DeliveryRun.Counts c = new DeliveryRun(EVENTS, reapers, ring, System.nanoTime(), 64)
+                .run(Duration.ofSeconds(30));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         System.out.printf("longhaul exactly-once, %d reaper(s): rounds=%d events=%d lost=%d duplicated=%d torn=%d"
                         + " outOfOrder=%d shortReturns=%d hangs=%d parks=%d (%d s)%n", reapers, c.calls(),

@@ -9,10 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Seed 000, the Linux 2.6.24 io_getevents hang: a reaper parked in getEvents(1, 1) while the producer completes one event,
- * round after round, the reply coming back through a second ring. Without the full fence between the tail store and the
- * waiter check (and between publishing the waiter and re-checking the tail), a wake-up is eventually lost and the loop
- * stops; the watchdog fails the test after 5 s without a finished round.
+ * Seed 000, the Linux 2.6.24 io_getevents hang: a reaper parked in getEvents(1, 1) while the producer completes one
+ * event, round after round, the reply coming back through a second ring. Without the full fence between the tail store
+ * and the waiter check (and between publishing the waiter and re-checking the tail), a wake-up is eventually lost and
+ * the loop stops; the watchdog fails the test after 5 s without a finished round.
  */
 class LostWakeupTest {
 

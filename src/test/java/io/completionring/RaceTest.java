@@ -60,7 +60,8 @@ class RaceTest {
             torn += t.torn;
             outOfOrder += t.outOfOrder;
         }
-        String summary = "events " + events + ", taken " + count + ", distinct " + union.cardinality() + ", torn " + torn
+        String summary = "events " + events + ", taken " + count + ", distinct " + union.cardinality()
+                + ", torn " + torn
                 + ", out of order " + outOfOrder;
         assertEquals(0, torn, summary);
         assertEquals(0, outOfOrder, summary);
@@ -187,12 +188,14 @@ class RaceTest {
                     try {
                         got0.set(interrupt
                                 ? ring.getEvents(1, 1, CompletionEvent.newArray(1))
-                                : ring.getEvents(1, 1, CompletionEvent.newArray(1), timeoutMicros, TimeUnit.MICROSECONDS));
+                                : ring.getEvents(1, 1, CompletionEvent.newArray(1), timeoutMicros,
+                                        TimeUnit.MICROSECONDS));
                     } catch (InterruptedException e) {
                         got0.set(0);
                     }
                 });
-                Thread r1 = workers.start("reaper-1", () -> got1.set(ring.getEvents(1, 1, CompletionEvent.newArray(1))));
+                Thread r1 = workers.start("reaper-1",
+                        () -> got1.set(ring.getEvents(1, 1, CompletionEvent.newArray(1))));
                 if (interrupt) {
                     awaitParked(ring, r0, r1);
                     workers.start("interrupter", () -> {
@@ -213,7 +216,8 @@ class RaceTest {
                 } else {
                     leftEmpty[0]++;
                     TestSupport.await(() -> got1.get() != -2,
-                            () -> "reaper 1 to get the event reaper 0 left: ready " + ring.ready() + ", " + ring.stats());
+                            () -> "reaper 1 to get the event reaper 0 left: ready " + ring.ready() + ", "
+                                    + ring.stats());
                     assertEquals(1, got1.get());
                 }
                 workers.join(PROMPTLY, () -> "stats " + ring.stats());

@@ -290,7 +290,8 @@ class ReapingTest {
         assertTrue(ring.trySubmit());
         try (Workers workers = new Workers()) {
             Thread reaper = workers.start("reaper",
-                    () -> assertThrows(InterruptedException.class, () -> ring.getEvents(1, 1, CompletionEvent.newArray(1))));
+                    () -> assertThrows(InterruptedException.class,
+                            () -> ring.getEvents(1, 1, CompletionEvent.newArray(1))));
             awaitParked(ring, reaper);
             reaper.interrupt();
             workers.join(PROMPTLY, () -> "stats " + ring.stats());

@@ -189,7 +189,8 @@ class SubmissionTest {
             Thread b = workers.start("submitter-b", () -> ring.submit(1, TimeUnit.MINUTES));
             awaitParked(ring, a, b);
             assertEquals(1, ring.pollEvents(1, CompletionEvent.newArray(1)));
-            TestSupport.await(() -> !a.isAlive() || !b.isAlive(), () -> "one submitter to get the slot: " + ring.stats());
+            TestSupport.await(() -> !a.isAlive() || !b.isAlive(),
+                    () -> "one submitter to get the slot: " + ring.stats());
             assertEquals(1, ring.inFlight());
             assertTrue(a.isAlive() != b.isAlive(), "exactly one submitter got the freed slot");
             ring.complete(2, 2);

@@ -18,8 +18,8 @@ final class TestSupport {
     }
 
     /**
-     * The result that the tests complete together with {@code userData}. A bijection of userData, so a pair whose result
-     * is not {@code resultFor(userData)} was torn (its halves come from two different completions).
+     * The result that the tests complete together with {@code userData}. A bijection of userData, so a pair whose
+     * result is not {@code resultFor(userData)} was torn (its halves come from two different completions).
      */
     static long resultFor(long userData) {
         long z = userData * 0x9E3779B97F4A7C15L;

@@ -46,7 +46,8 @@ class VirtualThreadTest {
     private void awaitTasks(CountDownLatch done, CompletionRing ring) throws InterruptedException {
         boolean finished = done.await(30, TimeUnit.SECONDS);
         failures.checkFailure();
-        assertTrue(finished, "virtual threads did not finish in 30 s (a carrier pinned while parked?): " + ring.stats());
+        assertTrue(finished,
+                "virtual threads did not finish in 30 s (a carrier pinned while parked?): " + ring.stats());
     }
 
     @Test

@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
 
 /**
  * Daemon worker threads for a concurrency test. The first exception (or assertion error) thrown by a worker fails the
- * test in {@link #join}; a worker still running at the deadline fails it as a hang, with every live worker's stack and a
- * diagnostic from the test (usually the ring's stats). {@link #close} interrupts whatever is left, so a failed test does
- * not leave threads parked in the ring forever.
+ * test in {@link #join}; a worker still running at the deadline fails it as a hang, with every live worker's stack and
+ * a diagnostic from the test (usually the ring's stats). {@link #close} interrupts whatever is left, so a failed test
+ * does not leave threads parked in the ring forever.
  */
 final class Workers implements AutoCloseable {
 
