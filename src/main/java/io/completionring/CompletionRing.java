@@ -437,7 +437,10 @@ public final class CompletionRing implements AutoCloseable {
      * @return the number of events taken, or -1 if the ring is closed and nothing is ready or in flight
      * @throws NullPointerException     if events or unit is null
      * @throws IllegalArgumentException if minNr &lt; 0, nr &lt; 1, minNr &gt; nr or nr &gt; events.length
-     * @throws InterruptedException     if the thread is interrupted while it must wait and has taken nothing
+     * @throws InterruptedException     if the thread is interrupted while it must wait and has taken nothing; an
+     *                                  interrupted waiter looks at the ring once more first, so events completed
+     *                                  before the interrupt are returned (with the interrupt status left set) rather
+     *                                  than this exception
      */
     public int getEvents(int minNr, int nr, CompletionEvent[] events, long timeout, TimeUnit unit)
             throws InterruptedException {
@@ -520,6 +523,10 @@ public final class CompletionRing implements AutoCloseable {
                 final int status = reapers.await(Math.min(minNr - taken, capacity), nr - taken, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
+                    // Like io_getevents, look at the ring once more before giving up: events completed before the
+                    // interrupt are returned, not hidden behind the exception (Thread.interrupt happens-before our
+                    // seeing it, so their tail is visible to this take).
+                    taken += take(events, taken, nr - taken);
                     if (taken == 0) {
                         throw new InterruptedException();
                     }

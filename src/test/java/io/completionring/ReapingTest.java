@@ -304,12 +304,28 @@ class ReapingTest {
     }
 
     @Test
-    void interruptedReaperReturnsWhatItTookOrLeavesItInTheRing() throws Exception {
-        // minNr 2 with one event ready: the reaper may take the event and wait for the second, or wait without taking.
-        // Interrupted, it returns the taken event with its interrupt status set, or throws and the event stays ready.
+    void interruptedReaperReturnsTheEventsItTookAndKeepsTheInterrupt() throws Exception {
+        // minNr 2 with one event ready: the reaper takes the event, then parks for the second.
         CompletionRing ring = CompletionRing.builder().capacity(8).spinBudget(0).build();
         assertTrue(ring.trySubmit(2));
         ring.complete(0, resultFor(0));
+        interruptParkedReaper(ring, () -> { });
+    }
+
+    @Test
+    void interruptedReaperReturnsEventsCompletedWhileItWasParked() throws Exception {
+        // minNr 2 on an empty ring: one completion is not enough to wake the reaper, so it is still parked when the
+        // interrupt comes; it must return that event rather than throw and leave it behind.
+        CompletionRing ring = CompletionRing.builder().capacity(8).spinBudget(0).build();
+        assertTrue(ring.trySubmit(2));
+        interruptParkedReaper(ring, () -> ring.complete(0, resultFor(0)));
+    }
+
+    /**
+     * Starts a reaper in getEvents(2, 4), waits until it is parked, runs beforeInterrupt and interrupts it; checks that
+     * getEvents returned event 0 alone, the interrupt status was kept and the ring is empty.
+     */
+    private static void interruptParkedReaper(CompletionRing ring, Runnable beforeInterrupt) throws Exception {
         CompletionEvent[] events = CompletionEvent.newArray(4);
         AtomicInteger taken = new AtomicInteger(-2);
         AtomicReference<Boolean> interruptKept = new AtomicReference<>();
@@ -319,21 +335,18 @@ class ReapingTest {
                     taken.set(ring.getEvents(2, 4, events));
                     interruptKept.set(Thread.currentThread().isInterrupted());
                 } catch (InterruptedException e) {
-                    taken.set(0);
+                    taken.set(-1);
                 }
             });
             awaitParked(ring, reaper);
+            beforeInterrupt.run();
             reaper.interrupt();
             workers.join(PROMPTLY, () -> "stats " + ring.stats());
         }
-        if (taken.get() == 1) {
-            assertEvents(events, 1, 0);
-            assertEquals(Boolean.TRUE, interruptKept.get(), "returned early without keeping the interrupt");
-            assertEquals(0, ring.ready());
-        } else {
-            assertEquals(0, taken.get(), "neither the taken event nor InterruptedException");
-            assertEquals(1, ring.ready(), "threw InterruptedException but the event is gone");
-        }
+        assertEquals(1, taken.get(), "-1 means InterruptedException although an event was ready");
+        assertEvents(events, 1, 0);
+        assertEquals(Boolean.TRUE, interruptKept.get(), "returned early without keeping the interrupt");
+        assertEquals(0, ring.ready());
     }
 
     @Test
