@@ -2,7 +2,7 @@
 # Builds the jcstress jar and runs the jcstress suite of completion-ring.
 #
 #   jcstress-tests/run.sh quick    # CI, every submission: about 7 minutes on 2 cores (415 s measured)
-#   jcstress-tests/run.sh long     # before a release: about 70 minutes on 2 cores (docs/testing-jcstress.md)
+#   jcstress-tests/run.sh long     # before a release: about 70 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh controls # only the two control checks, with the quick settings (to measure reliability)
 #
 # It first installs the library from the root pom (mvn -q install -DskipTests), because this standalone project
