@@ -22,7 +22,7 @@ final class WaitQueue {
      * wait), guarded by a small spin lock that only waiting threads ever wait for. The thread that signals (the
      * producer, above all) never waits for the lock: it raises scanRequested and tries the lock once; if the lock is
      * held, the holder sees the request when it unlocks and scans on its behalf (unlock() loops until no request is
-     * left). The kernel's wake_up() likewise walks its wait list and wakes tasks under the list's lock.
+     * left). The kernel's wake_up() likewise walks its wait list under the list's lock.
      *
      * The waiter protocol (await), the mirror image of the signaller's "publish, full fence, check waiters":
      *   1. publish: link the node and raise the waiter count, under the lock;
@@ -35,7 +35,9 @@ final class WaitQueue {
      *
      * A scan (under the lock) reads the supply once as a budget and walks the list from the oldest waiter, choosing
      * every waiter whose need fits in what is left of the budget: it unlinks the node, marks it SIGNALLED and unparks
-     * its thread. So k new events wake at most as many waiters as k events can satisfy, and a waiter whose need is
+     * its thread, the first chosen one only after the lock is released (as the kernel's wake_q defers its wake-ups):
+     * an unpark is a system call of several microseconds here, and a reaper that wants to queue up meanwhile would
+     * spin and yield on the lock. So k new events wake at most as many waiters as k events can satisfy, and a waiter whose need is
      * larger than the supply stays parked without keeping smaller needs behind it waiting. Because a chosen node is
      * unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
      *
@@ -289,8 +291,15 @@ final class WaitQueue {
         INT.setVolatile(count, PAD, (int) INT.get(count, PAD) - 1);
     }
 
-    /** Guarded by the lock: chooses, oldest first, every waiter whose need fits in the budget read now. */
-    private void scan() {
+    /**
+     * Guarded by the lock: chooses, oldest first, every waiter whose need fits in the budget read now, and unparks all
+     * but the first chosen; returns the first chosen waiter's thread (null if none), for the caller to unpark once it
+     * has released the lock. The common wake-up (one event, one waiter) so makes its unpark system call outside the
+     * lock, where it does not hold up threads queueing to wait. A thread reference is safe to use after the unlock:
+     * it is final, unlike the node, which its owner may reuse the moment it sees SIGNALLED.
+     */
+    private Thread scan() {
+        Thread firstChosen = null;
         long budget = supply.getAsLong();
         for (Waiter w = first; w != null && budget > 0; ) {
             final Waiter next = w.next;
@@ -298,11 +307,16 @@ final class WaitQueue {
                 budget -= w.need;
                 unlink(w);
                 STATE.setRelease(w, Waiter.SIGNALLED);      // after the unlink: the owner may reuse w at once
-                LockSupport.unpark(w.thread);
                 UNPARKS.getAndAdd(this, 1L);
+                if (firstChosen == null) {
+                    firstChosen = w.thread;
+                } else {
+                    LockSupport.unpark(w.thread);
+                }
             }
             w = next;
         }
+        return firstChosen;
     }
 
     private void lock() {
@@ -322,11 +336,15 @@ final class WaitQueue {
      */
     private void unlock() {
         do {
+            Thread chosen = null;
             if ((int) SCAN_REQUESTED.getVolatile(this) != 0) {
                 SCAN_REQUESTED.setVolatile(this, 0);        // cleared before the scan, which reads the supply afresh
-                scan();
+                chosen = scan();
             }
             LOCK.setVolatile(this, 0);
+            if (chosen != null) {
+                LockSupport.unpark(chosen);                 // after the release: see scan()
+            }
         } while ((int) SCAN_REQUESTED.getVolatile(this) != 0 && LOCK.compareAndSet(this, 0, 1));
     }
 }

@@ -257,6 +257,66 @@ public final class LostWakeup {
         }
     }
 
+    /**
+     * Many rounds of two reapers with the default spin budget, two events per round: the spinner hand-off. On two
+     * cores at most one reaper spins (the spin policy caps spinners at processors - 1), and while it spins the
+     * producer leaves the parked one alone; the spinner must pass the event it does not take on to the parked reaper
+     * (passOn after spinning). A hand-off it drops leaves the parked reaper asleep with its event in the ring.
+     */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "In every round both reapers got one event each and returned")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "In some round a reaper stayed parked with its event in the ring: a spinner dropped the hand-off")
+    @State
+    public static class LostWakeup_08_ManyRoundsTwoReapersDefaultSpin {
+        private final CompletionRing[] rings = rings(Rounds.ROUNDS, 2, -1, 2);
+        private final long[] got1 = new long[Rounds.ROUNDS];
+        private final long[] got2 = new long[Rounds.ROUNDS];
+        private final Rounds rounds = new Rounds();
+        private volatile String secondFailure;
+
+        @Actor
+        public void reapers() throws InterruptedException {
+            final Thread second = new Thread(() -> {
+                final CompletionEvent[] events = CompletionEvent.newArray(1);
+                try {
+                    for (int i = 0; i < Rounds.ROUNDS; i++) {
+                        if (rings[i].getEvents(1, 1, events) != 1) {
+                            secondFailure = "round " + i + ": second reaper got no event";
+                            return;
+                        }
+                        got2[i] = code(events[0]);
+                    }
+                } catch (InterruptedException e) {
+                    secondFailure = "second reaper interrupted";
+                }
+            });
+            second.setDaemon(true);
+            second.start();
+            final CompletionEvent[] events = CompletionEvent.newArray(1);
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.announce(i);
+                require(rings[i].getEvents(1, 1, events) == 1, "round " + i + ": first reaper got no event");
+                got1[i] = code(events[0]);
+            }
+            second.join();                                  // orders the second reaper's writes before the checks
+            require(secondFailure == null, secondFailure);
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                require(got1[i] + got2[i] == 1011 + 2022 && got1[i] != got2[i],
+                        "round " + i + ": the reapers got " + got1[i] + " and " + got2[i]);
+            }
+        }
+
+        @Signal
+        public void producer() {
+            for (int i = 0; i < Rounds.ROUNDS; i++) {
+                rounds.awaitAnnounced(i);
+                rings[i].complete(1, 11);
+                Rounds.randomPause(4);
+                rings[i].complete(2, 22);
+            }
+        }
+    }
+
     /** {@code count} rings of the given capacity and spin budget (-1: default), each with {@code submitted} reserved. */
     static CompletionRing[] rings(int count, int capacity, int spinBudget, int submitted) {
         final CompletionRing[] rings = new CompletionRing[count];
