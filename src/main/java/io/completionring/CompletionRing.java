@@ -199,10 +199,12 @@ public final class CompletionRing implements AutoCloseable {
         }
 
         /**
-         * Sets how many {@link Thread#onSpinWait()} rounds a waiting thread spins before it parks; 0 parks at once.
-         * The default is about the cost of a park/unpark round trip. Whatever the budget, at most
-         * {@code availableProcessors - 1} threads spin at once (none on a single core), so spinners never take
-         * the producer's core; the others park at once.
+         * Sets the most {@link Thread#onSpinWait()} rounds a waiting thread spins before it parks; 0 parks at once.
+         * The default is about the cost of a park/unpark round trip. The budget in use adapts between this value and
+         * {@code min(32, spinBudget)}: it shrinks by a quarter after each spin that ended without its events (or
+         * slots) and doubles after each that got them, so waiters stop spinning where completions are sparse.
+         * Whatever the budget, at most {@code availableProcessors - 1} threads spin at once (none on a single core),
+         * so spinners never take the producer's core; the others park at once.
          *
          * @throws IllegalArgumentException if spinBudget is negative
          */

@@ -178,6 +178,7 @@ final class WaitQueue {
         final LongSupplier supply = this.supply;
         if (policy.tryStartSpinning()) {
             boolean met = false;
+            boolean expired = false;
             try {
                 final int spins = policy.spins();
                 for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = SpinPolicy.nextPause(pause)) {
@@ -186,12 +187,16 @@ final class WaitQueue {
                         break;
                     }
                     if (timed && deadline - System.nanoTime() <= 0) {
+                        expired = true;
                         break;
                     }
                     SpinPolicy.pause(pause);
                 }
             } finally {
                 policy.stopSpinning();
+            }
+            if (!expired) {
+                policy.spinEnded(met);                      // a timeout says nothing about the budget
             }
             passOn(met ? reserved : 0);                     // what signallers left to us while we spun
             if (met) {
