@@ -52,6 +52,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *       STALE                           0  FORBIDDEN
  *       TERMINATED                    273  acceptable
  * </pre>
+ * Added later, {@code run.sh quick} inside {@code .ci/run} on a fresh clone of commit 6a485ab (2026-11-30 14:50 UTC,
+ * Termination tests at -time 2000):
+ * <pre>
+ *   LostWakeup_08_ManyRoundsTwoReapersDefaultSpin: 8 configs, 1,071 samples, 0 forbidden -- OK
+ *       STALE                           0  FORBIDDEN
+ *       TERMINATED                  1,071  acceptable
+ * </pre>
  */
 public final class LostWakeup {
 
