@@ -37,9 +37,9 @@ final class WaitQueue {
      * every waiter whose need fits in what is left of the budget: it unlinks the node, marks it SIGNALLED and unparks
      * its thread, the first chosen one only after the lock is released (as the kernel's wake_q defers its wake-ups):
      * an unpark is a system call of several microseconds here, and a reaper that wants to queue up meanwhile would
-     * spin and yield on the lock. So k new events wake at most as many waiters as k events can satisfy, and a waiter whose need is
-     * larger than the supply stays parked without keeping smaller needs behind it waiting. Because a chosen node is
-     * unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
+     * spin and yield on the lock. So k new events wake at most as many waiters as k events can satisfy, and a waiter
+     * whose need is larger than the supply stays parked without keeping smaller needs behind it waiting. Because a
+     * chosen node is unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
      *
      * Spinners absorb wake-ups (the rule of Go's scheduler for its spinning threads): while any thread of this queue
      * spins, signalWaiters() leaves the parked ones alone, since the spinner will see the supply first. In exchange a
