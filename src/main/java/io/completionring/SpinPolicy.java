@@ -93,7 +93,10 @@ final class SpinPolicy {
      */
     void spinEnded(boolean met) {
         final int b = (int) BUDGET.getOpaque(this);
-        BUDGET.setOpaque(this, met ? Math.min(spins, Math.max(b << 1, floor)) : Math.max(floor, b - (b >> 2)));
+        final int next = met ? Math.min(spins, Math.max(b << 1, floor)) : Math.max(floor, b - (b >> 2));
+        if (next != b) {                                    // at either bound, leave the line shared by all waiters
+            BUDGET.setOpaque(this, next);
+        }
     }
 
     /** Claims one of the spinner places; returns false (park at once) if spinning is off or every place is taken. */
