@@ -144,6 +144,8 @@ public final class CompletionRing implements AutoCloseable {
     private final long[] results;
     private final WaitQueue reapers;
     private final WaitQueue submitters;
+    /** Volatile reads of the counters, without the closed bit, for the snapshot methods. */
+    private final Snapshot.Counters counterReader = i -> (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
     /**
      * Set by close() after bit 63 of submitted, and never cleared. Reapers test it rather than submitted, whose line
      * the submitters write on every reservation; once they see it, submitted no longer changes.
@@ -427,8 +429,9 @@ public final class CompletionRing implements AutoCloseable {
 
     /**
      * Takes between {@code minNr} and {@code nr} events into {@code events[0..n)}, in completion order, waiting up to
-     * the timeout for {@code minNr} of them, like {@code io_getevents}. A {@code null} element of {@code
-     * events[0..nr)} is replaced by a new holder (only the first time: later calls reuse it).
+     * the timeout for {@code minNr} of them, like {@code io_getevents}. On entry, every {@code null} element of
+     * {@code events[0..nr)} is replaced by a new holder, so that a later call with the same array allocates nothing,
+     * whatever this one returns.
      *
      * <p>The call returns fewer than {@code minNr} events only when the timeout expires (it then returns what it
      * could take, possibly 0), when the thread is interrupted after it has taken events (it returns them and leaves
@@ -463,7 +466,8 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     /**
-     * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting.
+     * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting. On entry,
+     * every {@code null} element of {@code events[0..nr)} is replaced by a new holder, as in {@code getEvents}.
      *
      * @return the number of events taken (possibly 0), or -1 if the ring is closed and nothing is ready or in flight
      * @throws NullPointerException     if events is null
@@ -475,6 +479,7 @@ public final class CompletionRing implements AutoCloseable {
         return n > 0 ? n : emptyResult();
     }
 
+    /** Validates the arguments, then fills every null holder of events[0..nr). */
     private static void checkEventArgs(int minNr, int nr, CompletionEvent[] events) {
         Objects.requireNonNull(events, "events");
         if (nr < 1 || nr > events.length) {
@@ -483,6 +488,11 @@ public final class CompletionRing implements AutoCloseable {
         }
         if (minNr < 0 || minNr > nr) {
             throw new IllegalArgumentException("minNr must be between 0 and nr " + nr + ", was " + minNr);
+        }
+        for (int i = 0; i < nr; i++) {
+            if (events[i] == null) {
+                events[i] = new CompletionEvent();
+            }
         }
     }
 
@@ -586,11 +596,7 @@ public final class CompletionRing implements AutoCloseable {
             }
             for (int k = 0; k < n; k++) {
                 final int i = PAD + ((int) (h + k) & mask);
-                CompletionEvent e = events[from + k];
-                if (e == null) {
-                    events[from + k] = e = new CompletionEvent();
-                }
-                e.set(userData[i], results[i]);             // plain: may be torn if another reaper won; see the CAS
+                events[from + k].set(userData[i], results[i]); // plain: may be torn if another reaper won; see the CAS
             }
             // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the
             // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
@@ -605,22 +611,30 @@ public final class CompletionRing implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // Snapshots and close.
 
-    /** Returns the number of events completed and not yet reaped: a snapshot. */
+    /**
+     * Returns the number of events completed and not yet reaped: a snapshot, between 0 and {@link #capacity()}.
+     * <p>Each snapshot method returns a value the ring held at one instant during the call, whatever the scheduling
+     * of the calling thread; only if the counters keep moving through many readings in a row is the last reading
+     * clamped into range instead.
+     */
     public int ready() {
-        final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
-        return (int) ((long) COUNTER.getAcquire(counters, TAIL) - h);
+        return (int) Snapshot.difference(counterReader, TAIL, HEAD, 0, capacity);
     }
 
-    /** Returns the number of requests submitted and not yet completed: a snapshot. */
+    /** Returns the number of requests submitted and not yet completed: a snapshot, between 0 and capacity(). */
     public int inFlight() {
-        final long t = (long) COUNTER.getAcquire(counters, TAIL);   // tail before submitted: the difference is >= 0
-        return (int) (((long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED) - t);
+        return (int) Snapshot.difference(counterReader, SUBMITTED, TAIL, 0, capacity);
     }
 
-    /** Returns the number of slots free for {@code trySubmit}: a snapshot; 0 once the ring is closed. */
+    /**
+     * Returns the number of slots free for {@code trySubmit}: a snapshot, between 0 and capacity(); 0 once the ring
+     * is closed.
+     */
     public int remainingCapacity() {
-        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED); // submitted before head: the result is >= 0
-        return s < 0 ? 0 : (int) ((long) COUNTER.getAcquire(counters, HEAD) + capacity - s);
+        if (isClosed()) {
+            return 0;
+        }
+        return (int) Snapshot.difference(counterReader, HEAD, SUBMITTED, capacity, capacity);
     }
 
     /** Returns true once {@link #close()} has been called. */
@@ -648,12 +662,13 @@ public final class CompletionRing implements AutoCloseable {
         reapers.signalWaiters();
     }
 
-    /** Returns a snapshot of the ring's counters; cheap, takes no lock. */
+    /**
+     * Returns a snapshot of the ring's counters; cheap, takes no lock. Its submitted, completed and reaped counts are
+     * ones the ring held at one instant (see {@link #ready()}), so {@code reaped <= completed <= submitted <= reaped
+     * + capacity()}; the slow-path counts (parks, unparks, timeouts, waiters) are read separately.
+     */
     public RingStats stats() {
-        final long h = (long) COUNTER.getAcquire(counters, HEAD);
-        final long t = (long) COUNTER.getAcquire(counters, TAIL);
-        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED;
-        return new RingStats(s, t, h,
+        return Snapshot.stats(counterReader, HEAD, TAIL, SUBMITTED, capacity,
                 reapers.parks() + submitters.parks(),
                 reapers.unparks() + submitters.unparks(),
                 reapers.timeouts() + submitters.timeouts(),

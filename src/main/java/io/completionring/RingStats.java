@@ -1,8 +1,10 @@
 package io.completionring;
 
 /**
- * A snapshot of a ring's counters, taken by {@link CompletionRing#stats()}. The fields are read one after another
- * without a lock, so while the ring is in use they need not be mutually consistent to the event.
+ * A snapshot of a ring's counters, taken by {@link CompletionRing#stats()} without a lock. {@code submitted}, {@code
+ * completed} and {@code reaped} are values the ring held at one instant (or, if its counters kept moving through many
+ * readings, the last reading clamped), so {@code reaped <= completed <= submitted <= reaped + capacity} always holds;
+ * the slow-path counts are read separately and need not match them to the event.
  *
  * @param submitted slots reserved by {@code trySubmit}/{@code submit} since the ring was created
  * @param completed events published by {@code complete}/{@code completeAll}

@@ -1,6 +1,7 @@
 package io.completionring;
 
 import static io.completionring.TestSupport.resultFor;
+import static io.completionring.TestSupport.submitAndComplete;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -103,6 +104,32 @@ class AllocationTest {
         assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds ("
                 + (allocated / 200_000.0)
                 + " per round)");
+    }
+
+    @Test
+    @Timeout(60)
+    void theSecondCallWithAnArrayOfNullHoldersAllocatesNothingWhateverTheFirstReturned() {
+        // Each round: a fresh array of eight nulls; a first call that finds one event ready (it must fill all eight
+        // holders on entry), then a measured second call that takes eight. Had the first call filled only the
+        // holder it copied into, every second call would allocate seven holders (over 100 bytes).
+        CompletionRing ring = CompletionRing.create(64);
+        int warmup = 5_000;
+        int rounds = 5_000;
+        long measured = 0;
+        for (int round = 0; round < warmup + rounds; round++) {
+            CompletionEvent[] events = new CompletionEvent[8];
+            submitAndComplete(ring, 0);
+            assertEquals(1, ring.pollEvents(8, events), "first call");
+            submitAndComplete(ring, 1, 8);
+            long before = allocatedBytes();
+            int n = ring.pollEvents(8, events);
+            long allocated = allocatedBytes() - before;
+            assertEquals(8, n, "second call");
+            if (round >= warmup) {
+                measured += allocated;
+            }
+        }
+        assertTrue(measured <= SLACK_BYTES, measured + " bytes allocated by " + rounds + " second calls");
     }
 
     @Test

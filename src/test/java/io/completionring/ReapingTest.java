@@ -224,6 +224,57 @@ class ReapingTest {
     }
 
     @Test
+    void getEventsFillsEveryNullHolderUpToNrWhenItReturnsFewer() throws InterruptedException {
+        CompletionRing ring = CompletionRing.create(8);
+        submitAndComplete(ring, 0);
+        CompletionEvent[] events = new CompletionEvent[4];
+        assertEquals(1, ring.getEvents(1, 4, events));
+        assertHoldersFilled(events, 4);
+    }
+
+    @Test
+    void getEventsFillsEveryNullHolderUpToNrWhenItTimesOut() throws InterruptedException {
+        CompletionRing ring = CompletionRing.create(8);
+        CompletionEvent[] events = new CompletionEvent[3];
+        assertEquals(0, ring.getEvents(1, 3, events, 1, TimeUnit.MILLISECONDS));
+        assertHoldersFilled(events, 3);
+    }
+
+    @Test
+    void getEventsFillsEveryNullHolderUpToNrWhenItReturnsMinusOne() throws InterruptedException {
+        CompletionRing ring = CompletionRing.create(8);
+        ring.close();
+        CompletionEvent[] events = new CompletionEvent[3];
+        assertEquals(-1, ring.getEvents(1, 3, events));
+        assertHoldersFilled(events, 3);
+    }
+
+    @Test
+    void getEventsFillsNullHoldersBetweenHoldersItWasGiven() throws InterruptedException {
+        CompletionRing ring = CompletionRing.create(8);
+        submitAndComplete(ring, 0);
+        CompletionEvent given = new CompletionEvent();
+        CompletionEvent[] events = {null, given, null};
+        assertEquals(1, ring.getEvents(1, 3, events));
+        assertSame(given, events[1]);
+        assertHoldersFilled(events, 3);
+    }
+
+    @Test
+    void pollEventsFillsEveryNullHolderUpToNrOnAnEmptyRing() {
+        CompletionRing ring = CompletionRing.create(8);
+        CompletionEvent[] events = new CompletionEvent[5];
+        assertEquals(0, ring.pollEvents(5, events));
+        assertHoldersFilled(events, 5);
+    }
+
+    private static void assertHoldersFilled(CompletionEvent[] events, int nr) {
+        for (int i = 0; i < nr; i++) {
+            assertNotNull(events[i], "element " + i + " of events[0.." + nr + ") is still null");
+        }
+    }
+
+    @Test
     void getEventsLeavesNullElementsPastNrAlone() throws InterruptedException {
         CompletionRing ring = CompletionRing.create(8);
         submitAndComplete(ring, 0, 2);

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Rule 12: stats() counts what the ring did. */
 class StatsTest {
@@ -107,6 +110,53 @@ class StatsTest {
         assertFalse(ring.submit(5, TimeUnit.MILLISECONDS));
         assertEquals(1, ring.stats().timeouts());
         assertEquals(0, ring.stats().waiters());
+    }
+
+    @Test
+    @Timeout(60)
+    void snapshotsStayInRangeWhileAProducerAndReapersRun() throws Exception {
+        // Four threads on however many cores: the monitor is descheduled between the reads of its snapshots again
+        // and again while the counters race ahead, which read-once snapshots turn into values far out of range.
+        CompletionRing ring = CompletionRing.create(16);
+        int capacity = ring.capacity();
+        long events = 2_000_000;
+        AtomicBoolean done = new AtomicBoolean();
+        try (Workers workers = new Workers()) {
+            for (int r = 0; r < 2; r++) {
+                workers.start("reaper-" + r, () -> {
+                    CompletionEvent[] got = CompletionEvent.newArray(4);
+                    while (ring.getEvents(1, 4, got) != -1) {
+                        Thread.onSpinWait();
+                    }
+                });
+            }
+            workers.start("monitor", () -> {
+                long checks = 0;
+                while (!done.get() || checks < 1000) {
+                    assertInRange("ready", ring.ready(), capacity);
+                    assertInRange("inFlight", ring.inFlight(), capacity);
+                    assertInRange("remainingCapacity", ring.remainingCapacity(), capacity);
+                    RingStats s = ring.stats();
+                    assertTrue(s.reaped() <= s.completed() && s.completed() <= s.submitted()
+                            && s.submitted() <= s.reaped() + capacity, "not a state the ring can be in: " + s);
+                    checks++;
+                }
+            });
+            workers.start("producer", () -> {
+                for (long i = 0; i < events; i++) {
+                    ring.submit();
+                    ring.complete(i, resultFor(i));
+                }
+                ring.close();
+                done.set(true);
+            });
+            workers.join(Duration.ofSeconds(50), () -> "stats " + ring.stats());
+        }
+        assertEquals(events, ring.stats().reaped());
+    }
+
+    private static void assertInRange(String what, int value, int capacity) {
+        assertTrue(value >= 0 && value <= capacity, what + " " + value + " outside [0, " + capacity + "]");
     }
 
     @Test
