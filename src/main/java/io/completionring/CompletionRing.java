@@ -91,7 +91,7 @@ public final class CompletionRing implements AutoCloseable {
      *
      * Waiting: a reaper needs min(minNr - taken, capacity) ready events (capped: a full ring always satisfies it,
      * so a large minNr cannot deadlock; it keeps what it took and waits for the rest); a submitter needs n free
-     * slots. WaitQueue spins within the SpinPolicy, then parks; the side that adds to the supply scans the queue
+     * slots. WaitQueue spins and yields within the WaitPolicy, then parks; the side that adds to the supply scans the queue
      * and wakes only the waiters the supply satisfies. A waiter that was chosen and leaves without using the wake-up
      * (interrupt, timeout, close) passes it on by scanning again.
      *
@@ -152,14 +152,14 @@ public final class CompletionRing implements AutoCloseable {
      */
     private boolean closed;
 
-    private CompletionRing(int capacity, int spins) {
+    private CompletionRing(int capacity, int spins, long yieldNanos) {
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.userData = new long[capacity + 2 * PAD];
         this.results = new long[capacity + 2 * PAD];
         final int processors = Runtime.getRuntime().availableProcessors();
-        this.reapers = new WaitQueue(this::readyForReapers, new SpinPolicy(spins, processors), this);
-        this.submitters = new WaitQueue(this::freeForSubmitters, new SpinPolicy(spins, processors), this);
+        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this);
+        this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this);
     }
 
     /**
@@ -180,7 +180,8 @@ public final class CompletionRing implements AutoCloseable {
     /** Builds a {@link CompletionRing}. */
     public static final class Builder {
         private int capacity = DEFAULT_CAPACITY;
-        private int spinBudget = -1;
+        private int spinBudget = WaitPolicy.DEFAULT_SPINS;
+        private long yieldNanos = WaitPolicy.DEFAULT_YIELD_NANOS;
 
         private Builder() {
         }
@@ -201,12 +202,12 @@ public final class CompletionRing implements AutoCloseable {
         }
 
         /**
-         * Sets the most {@link Thread#onSpinWait()} rounds a waiting thread spins before it parks; 0 parks at once.
-         * The default is about the cost of a park/unpark round trip. The budget in use adapts between this value and
-         * {@code min(32, spinBudget)}: it shrinks by a quarter after each spin that ended without its events (or
-         * slots) and doubles after each that got them, so waiters stop spinning where completions are sparse.
-         * Whatever the budget, at most {@code availableProcessors - 1} threads spin at once (none on a single core),
-         * so spinners never take the producer's core; the others park at once.
+         * Sets the most {@link Thread#onSpinWait()} rounds a waiting thread busy-spins before it yields (see {@link
+         * #yieldBudget}); 0 turns off both spinning and yielding: a waiting thread parks at once. The default, {@value
+         * WaitPolicy#DEFAULT_SPINS}, is a few microseconds. The budget in use adapts between this value and {@code
+         * min(32, spinBudget)}: it shrinks by a quarter after each spin that ended without its events (or slots) and
+         * doubles after each that got them. At most {@code availableProcessors - 1} threads of a ring spin at once
+         * (none on a single core), so spinners leave a core for the producer; the others go straight to yielding.
          *
          * @throws IllegalArgumentException if spinBudget is negative
          */
@@ -218,11 +219,31 @@ public final class CompletionRing implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets how long a waiting thread yields its core ({@link Thread#yield()}, looking at the ring after each) once
+         * its spin is over, before it parks; {@link Duration#ZERO} parks right after the spin. The default is 50
+         * microseconds. A thread that has not parked needs no unpark, and the unpark system call is the largest cost
+         * a busy producer pays; a yielding thread gives its core to any other thread that wants it. The time in use
+         * adapts between this value and {@code min(2 microseconds, yieldBudget)}, as the spin budget does. At most {@code
+         * availableProcessors} threads of a ring spin or yield at once; the others park at once. Ignored when the
+         * spin budget is 0.
+         *
+         * @throws NullPointerException     if yieldBudget is null
+         * @throws IllegalArgumentException if yieldBudget is negative
+         */
+        public Builder yieldBudget(Duration yieldBudget) {
+            Objects.requireNonNull(yieldBudget, "yieldBudget");
+            if (yieldBudget.isNegative()) {
+                throw new IllegalArgumentException("yieldBudget must be >= 0, was " + yieldBudget);
+            }
+            this.yieldNanos = TimeUnit.NANOSECONDS.convert(yieldBudget);  // saturates, never throws
+            return this;
+        }
+
         /** Creates the ring. */
         public CompletionRing build() {
-            final int spins = spinBudget >= 0 ? spinBudget : SpinPolicy.DEFAULT_SPINS;
             final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
-            return new CompletionRing(rounded, spins);
+            return new CompletionRing(rounded, spinBudget, yieldNanos);
         }
     }
 

@@ -41,11 +41,12 @@ final class WaitQueue {
      * whose need is larger than the supply stays parked without keeping smaller needs behind it waiting. Because a
      * chosen node is unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
      *
-     * Spinners absorb wake-ups (the rule of Go's scheduler for its spinning threads): while any thread of this queue
-     * spins, signalWaiters() leaves the parked ones alone, since the spinner will see the supply first. In exchange a
-     * thread that stops spinning passes on what it will not take: at once if it is going to park, or, if its need was
-     * met, the supply beyond what it is about to take. Its stopSpinning() is a volatile read-modify-write, so a
-     * signaller that saw it spinning (after the signaller's own full fence) published before the spinner's re-read.
+     * Active threads absorb wake-ups (the rule of Go's scheduler for its spinning threads): while any thread of this
+     * queue spins or yields (WaitPolicy), signalWaiters() leaves the parked ones alone, since the active thread will
+     * see the supply first. In exchange a thread that stops being active passes on what it will not take: all of it
+     * if it is going to park, or, if its need was met, the supply beyond what it is about to take. Its stopActive() is
+     * a volatile read-modify-write, so a signaller that saw it active (after the signaller's own full fence) published
+     * before the active thread's re-read.
      */
 
     /** The status bits returned by {@link #await}; 0 means the thread saw its need met without being chosen. */
@@ -102,7 +103,7 @@ final class WaitQueue {
 
     /** How much the waiters' need is measured against: events ready, or slots free. Long.MAX_VALUE wakes everyone. */
     private final LongSupplier supply;
-    private final SpinPolicy policy;
+    private final WaitPolicy policy;
     /** What parked threads show as their blocker in thread dumps. */
     private final Object blocker;
 
@@ -125,7 +126,7 @@ final class WaitQueue {
     private long unparks;
     private long timeouts;
 
-    WaitQueue(LongSupplier supply, SpinPolicy policy, Object blocker) {
+    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker) {
         this.supply = supply;
         this.policy = policy;
         this.blocker = blocker;
@@ -140,19 +141,19 @@ final class WaitQueue {
     }
 
     /**
-     * Wakes the waiters whose need the supply now meets, oldest first, unless a thread of this queue is spinning
+     * Wakes the waiters whose need the supply now meets, oldest first, unless a thread of this queue is active
      * (it will see the supply and pass on what it does not take). Never waits: if another thread holds the list, the
      * scan is left to it. Call after adding to the supply and a full fence (or a volatile read-modify-write).
      */
     void signalWaiters() {
-        if (waiting() != 0 && policy.spinning() == 0) {
+        if (waiting() != 0 && policy.active() == 0) {
             requestScan();
         }
     }
 
-    /** After spinning: wakes the waiters the supply beyond {@code reserved} (what the caller will take) can serve. */
+    /** After being active: wakes the waiters the supply beyond {@code reserved} (what the caller takes) can serve. */
     private void passOn(long reserved) {
-        if (waiting() != 0 && policy.spinning() == 0 && supply.getAsLong() > reserved) {
+        if (waiting() != 0 && policy.active() == 0 && supply.getAsLong() > reserved) {
             requestScan();
         }
     }
@@ -175,35 +176,10 @@ final class WaitQueue {
      *         {@link #TIMED_OUT} and {@link #INTERRUPTED} (the interrupt status has been cleared)
      */
     int await(long need, long reserved, boolean timed, long deadline) {
-        final LongSupplier supply = this.supply;
-        if (policy.tryStartSpinning()) {
-            boolean met = false;
-            boolean expired = false;
-            try {
-                final int spins = policy.spins();
-                for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = SpinPolicy.nextPause(pause)) {
-                    if (supply.getAsLong() >= need) {
-                        met = true;
-                        break;
-                    }
-                    if (timed && deadline - System.nanoTime() <= 0) {
-                        expired = true;
-                        break;
-                    }
-                    SpinPolicy.pause(pause);
-                }
-            } finally {
-                policy.stopSpinning();
-            }
-            if (!expired) {
-                policy.spinEnded(met);                      // a timeout says nothing about the budget
-            }
-            passOn(met ? reserved : 0);                     // what signallers left to us while we spun
-            if (met) {
-                return 0;
-            }
+        if (stayActive(need, timed, deadline, reserved)) {
+            return 0;
         }
-
+        final LongSupplier supply = this.supply;
         final Waiter w = Waiter.current();
         enqueue(w, need);                                   // 1. publish
         VarHandle.fullFence();                              // 2. seed 000: publication before the re-check
@@ -229,6 +205,72 @@ final class WaitQueue {
                 PARKS.getAndAdd(this, 1L);
                 LockSupport.park(blocker);
             }
+        }
+    }
+
+    /**
+     * The active phases of {@link #await}: spins, then yields, as far as the policy allows; returns true if the need
+     * was met. Before it returns it passes on what signallers left to it while it was active: the supply beyond what
+     * the caller will take if the need was met, all of it if not.
+     */
+    private boolean stayActive(long need, boolean timed, long deadline, long reserved) {
+        final WaitPolicy policy = this.policy;
+        int phase = policy.tryStartActive();
+        if (phase == WaitPolicy.NONE) {
+            return false;
+        }
+        final LongSupplier supply = this.supply;
+        boolean met = false;
+        boolean stopped = false;                            // by the deadline or an interrupt: no lesson for a budget
+        try {
+            if (phase == WaitPolicy.SPIN) {
+                final int spins = policy.spins();
+                for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = WaitPolicy.nextPause(pause)) {
+                    if (supply.getAsLong() >= need) {
+                        met = true;
+                        break;
+                    }
+                    if (timed && deadline - System.nanoTime() <= 0) {
+                        stopped = true;
+                        break;
+                    }
+                    WaitPolicy.pause(pause);
+                }
+                if (!stopped) {
+                    policy.spinEnded(met);
+                }
+                if (met || stopped) {
+                    return met;
+                }
+                policy.spinToYield();
+                phase = WaitPolicy.YIELD;
+            }
+            final long yieldNanos = policy.yieldNanos();
+            if (yieldNanos > 0) {
+                final long end = System.nanoTime() + yieldNanos;
+                for (;;) {
+                    if (supply.getAsLong() >= need) {
+                        met = true;
+                        break;
+                    }
+                    final long now = System.nanoTime();
+                    if ((timed && deadline - now <= 0) || Thread.currentThread().isInterrupted()) {
+                        stopped = true;
+                        break;
+                    }
+                    if (now - end >= 0) {
+                        break;
+                    }
+                    Thread.yield();
+                }
+                if (!stopped) {
+                    policy.yieldEnded(met);
+                }
+            }
+            return met;
+        } finally {
+            policy.stopActive(phase);
+            passOn(met ? reserved : 0);                     // what signallers left to us while we were active
         }
     }
 
