@@ -21,7 +21,8 @@
 # human-readable report. A control that errors does not count as shown failing. Exit status: 0 if all four checks hold, 1 otherwise, 2 on bad usage.
 #
 # Termination tests run with -af NONE: by default jcstress pins a Termination test's actor and signal to one CPU,
-# where the store-load reordering behind a lost wake-up cannot happen (../shared/TOOLCHAIN.md).
+# where the store-load reordering behind a lost wake-up cannot happen (measured: docs/testing.md, "What the jcstress
+# settings rest on"; the seeds are described in docs/kernel-bugs.md).
 set -uo pipefail
 
 mode=${1:-}

@@ -1,11 +1,16 @@
 package io.completionring.bench;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,43 +86,52 @@ public final class Charts {
 
     // ---- reading -------------------------------------------------------------------------------------------------
 
-    @SuppressWarnings("unchecked")
+    /** The fields of one entry of JMH's JSON result file that the charts use; Gson ignores the others. */
+    record JmhRun(String benchmark, String mode, Map<String, String> params, JmhMetric primaryMetric,
+                  Map<String, JmhMetric> secondaryMetrics) {
+    }
+
+    /** A JMH metric. Boxed, so that a value JMH left out reads as null (then NaN) rather than 0. */
+    record JmhMetric(Double score, Double scoreError, String scoreUnit, Map<String, Double> scorePercentiles) {
+    }
+
+    /** Lenient: JMH writes an undefined value (the error of a single iteration) as the string "NaN". */
+    private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
+
     static List<Result> read(Path json) throws IOException {
-        final List<Object> runs = (List<Object>) Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+        final JmhRun[] runs;
+        try (Reader in = Files.newBufferedReader(json, StandardCharsets.UTF_8)) {
+            runs = GSON.fromJson(in, JmhRun[].class);
+        } catch (JsonParseException e) {
+            throw new IOException("not a JMH JSON result file: " + json, e);
+        }
+        if (runs == null) {
+            throw new IOException("empty JMH JSON result file: " + json);
+        }
         final List<Result> out = new ArrayList<>();
-        for (Object o : runs) {
-            final Map<String, Object> run = (Map<String, Object>) o;
-            final String name = ((String) run.get("benchmark")).replace(PREFIX, "");
+        for (JmhRun run : runs) {
             final Map<String, String> params = new LinkedHashMap<>();
-            final Object p = run.get("params");
-            if (p != null) {
-                ((Map<String, Object>) p).forEach((k, v) -> params.put(k, String.valueOf(v)));
+            if (run.params() != null) {
+                params.putAll(run.params());
             }
-            final Map<String, Object> primary = (Map<String, Object>) run.get("primaryMetric");
+            final JmhMetric primary = run.primaryMetric();
             final Map<String, Double> percentiles = new LinkedHashMap<>();
-            final Object pct = primary.get("scorePercentiles");
-            if (pct != null) {
-                ((Map<String, Object>) pct).forEach((k, v) -> percentiles.put(k, number(v)));
+            if (primary.scorePercentiles() != null) {
+                primary.scorePercentiles().forEach((k, v) -> percentiles.put(k, number(v)));
             }
             final Map<String, double[]> secondary = new LinkedHashMap<>();
-            final Object sec = run.get("secondaryMetrics");
-            if (sec != null) {
-                ((Map<String, Object>) sec).forEach((k, v) -> {
-                    final Map<String, Object> m = (Map<String, Object>) v;
-                    secondary.put(k, new double[] {number(m.get("score")), number(m.get("scoreError"))});
-                });
+            if (run.secondaryMetrics() != null) {
+                run.secondaryMetrics().forEach(
+                        (k, m) -> secondary.put(k, new double[] {number(m.score()), number(m.scoreError())}));
             }
-            out.add(new Result(name, (String) run.get("mode"), params, number(primary.get("score")),
-                    number(primary.get("scoreError")), (String) primary.get("scoreUnit"), percentiles, secondary));
+            out.add(new Result(run.benchmark().replace(PREFIX, ""), run.mode(), params, number(primary.score()),
+                    number(primary.scoreError()), primary.scoreUnit(), percentiles, secondary));
         }
         return out;
     }
 
-    private static double number(Object v) {
-        if (v instanceof Double d) {
-            return d;
-        }
-        return Double.NaN;                                  // JMH writes "NaN" as a string
+    private static double number(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     /** The result of a benchmark with the given parameter values ("k=v" pairs), or null if the run did not have it. */
