@@ -35,12 +35,20 @@ public final class CompletionEvent {
         return events;
     }
 
-    /** Returns the userData of the request, as passed to {@code complete}. */
+    /**
+     * Returns the userData of the request, as passed to {@code complete}.
+     *
+     * @return the userData
+     */
     public long userData() {
         return userData;
     }
 
-    /** Returns the result of the request, as passed to {@code complete}. */
+    /**
+     * Returns the result of the request, as passed to {@code complete}.
+     *
+     * @return the result
+     */
     public long result() {
         return result;
     }

@@ -166,13 +166,19 @@ public final class CompletionRing implements AutoCloseable {
      * Creates a ring with room for {@code capacity} submitted-and-not-yet-reaped requests, rounded up to a power of
      * two, and the default spin budget.
      *
+     * @param capacity the most requests submitted and not yet reaped (rounded up to a power of two)
+     * @return a new ring
      * @throws IllegalArgumentException if capacity is not between 1 and {@link #MAX_CAPACITY}
      */
     public static CompletionRing create(int capacity) {
         return builder().capacity(capacity).build();
     }
 
-    /** Returns a builder, with capacity {@value #DEFAULT_CAPACITY} and the default spin budget. */
+    /**
+     * Returns a builder, with capacity {@value #DEFAULT_CAPACITY} and the default wait policy.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -190,6 +196,8 @@ public final class CompletionRing implements AutoCloseable {
          * Sets the capacity: the number of requests that may be submitted and not yet reaped, rounded up to a
          * power of two.
          *
+         * @param capacity the most requests submitted and not yet reaped
+         * @return this builder
          * @throws IllegalArgumentException if capacity is not between 1 and {@link #MAX_CAPACITY}
          */
         public Builder capacity(int capacity) {
@@ -209,6 +217,8 @@ public final class CompletionRing implements AutoCloseable {
          * doubles after each that got them. At most {@code availableProcessors - 1} threads of a ring spin at once
          * (none on a single core), so spinners leave a core for the producer; the others go straight to yielding.
          *
+         * @param spinBudget the most onSpinWait rounds of a spin; 0 to park at once
+         * @return this builder
          * @throws IllegalArgumentException if spinBudget is negative
          */
         public Builder spinBudget(int spinBudget) {
@@ -228,6 +238,8 @@ public final class CompletionRing implements AutoCloseable {
          * availableProcessors} threads of a ring spin or yield at once; the others park at once. Ignored when the
          * spin budget is 0.
          *
+         * @param yieldBudget the most time a waiting thread yields before it parks
+         * @return this builder
          * @throws NullPointerException     if yieldBudget is null
          * @throws IllegalArgumentException if yieldBudget is negative
          */
@@ -240,14 +252,22 @@ public final class CompletionRing implements AutoCloseable {
             return this;
         }
 
-        /** Creates the ring. */
+        /**
+         * Creates the ring.
+         *
+         * @return a new ring with this builder's settings
+         */
         public CompletionRing build() {
             final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
             return new CompletionRing(rounded, spinBudget, yieldNanos);
         }
     }
 
-    /** Returns the capacity: a power of two, the requested capacity rounded up. */
+    /**
+     * Returns the capacity: a power of two, the requested capacity rounded up.
+     *
+     * @return the most requests that may be submitted and not yet reaped
+     */
     public int capacity() {
         return capacity;
     }
@@ -268,6 +288,7 @@ public final class CompletionRing implements AutoCloseable {
     /**
      * Reserves the completion slots of {@code n} requests, all or none.
      *
+     * @param n the number of slots to reserve
      * @return true if n slots were reserved, false (and nothing reserved) if fewer are free
      * @throws IllegalArgumentException if n is not between 1 and {@code capacity()}
      * @throws RingClosedException      if the ring is closed
@@ -295,6 +316,8 @@ public final class CompletionRing implements AutoCloseable {
      * Reserves the completion slot of one request, waiting up to the timeout for a reaper to free one.
      *
      * @return true if a slot was reserved, false if the timeout expired first (a non-positive timeout does not wait)
+     * @param timeout the most time to wait, in units of {@code unit}
+     * @param unit    the unit of {@code timeout}
      * @throws NullPointerException if unit is null
      * @throws InterruptedException if the thread is interrupted while waiting (nothing is reserved)
      * @throws RingClosedException  if the ring is closed, or closes while this thread waits (nothing is reserved)
@@ -370,6 +393,8 @@ public final class CompletionRing implements AutoCloseable {
     /**
      * Publishes one completion event. Never blocks: its slot was reserved when the request was submitted.
      *
+     * @param userData what identifies the request, handed to the reaper as {@link CompletionEvent#userData()}
+     * @param result   the request's result, handed to the reaper as {@link CompletionEvent#result()}
      * @throws IllegalStateException if every submitted request has already been completed (nothing is published)
      */
     public void complete(long userData, long result) {
@@ -386,6 +411,10 @@ public final class CompletionRing implements AutoCloseable {
      * Publishes {@code count} completion events, {@code userData[offset + k]} with {@code results[offset + k]}, in
      * order, with one publication: reapers see all of them or none, and parked reapers are woken once.
      *
+     * @param userData the requests' userData, at {@code offset .. offset + count - 1}
+     * @param results  their results, at the same indices
+     * @param offset   the index of the first event in both arrays
+     * @param count    the number of events
      * @throws NullPointerException     if an array is null
      * @throws IllegalArgumentException if offset or count is negative or the range exceeds either array
      * @throws IllegalStateException    if fewer than count submitted requests are not yet completed (nothing is
@@ -441,6 +470,11 @@ public final class CompletionRing implements AutoCloseable {
      * Takes between {@code minNr} and {@code nr} events, waiting as long as necessary for {@code minNr}; the same as
      * the timed form with an infinite timeout.
      *
+     * @param minNr  the fewest events to wait for
+     * @param nr     the most events to take
+     * @param events the holders to copy the events into, {@code events[0..n)}
+     * @return the number of events taken, or -1 if the ring is closed and nothing is ready or in flight
+     * @throws InterruptedException if the thread is interrupted while it must wait and has taken nothing
      * @see #getEvents(int, int, CompletionEvent[], long, TimeUnit)
      */
     public int getEvents(int minNr, int nr, CompletionEvent[] events) throws InterruptedException {
@@ -460,6 +494,11 @@ public final class CompletionRing implements AutoCloseable {
      * a non-positive timeout never waits. While waiting, a reaper needs at most {@code capacity()} events at a time:
      * it keeps the events it took and waits for the rest, so a large minNr cannot deadlock a full ring.
      *
+     * @param minNr   the fewest events to wait for
+     * @param nr      the most events to take
+     * @param events  the holders to copy the events into, {@code events[0..n)}
+     * @param timeout the most time to wait, in units of {@code unit}
+     * @param unit    the unit of {@code timeout}
      * @return the number of events taken, or -1 if the ring is closed and nothing is ready or in flight
      * @throws NullPointerException     if events or unit is null
      * @throws IllegalArgumentException if minNr &lt; 0, nr &lt; 1, minNr &gt; nr or nr &gt; events.length
@@ -478,7 +517,13 @@ public final class CompletionRing implements AutoCloseable {
     /**
      * The same as {@link #getEvents(int, int, CompletionEvent[], long, TimeUnit)} with a {@link Duration}.
      *
+     * @param minNr   the fewest events to wait for
+     * @param nr      the most events to take
+     * @param events  the holders to copy the events into, {@code events[0..n)}
+     * @param timeout the most time to wait
+     * @return the number of events taken, or -1 if the ring is closed and nothing is ready or in flight
      * @throws NullPointerException if events or timeout is null
+     * @throws InterruptedException if the thread is interrupted while it must wait and has taken nothing
      */
     public int getEvents(int minNr, int nr, CompletionEvent[] events, Duration timeout) throws InterruptedException {
         checkEventArgs(minNr, nr, events);
@@ -490,6 +535,8 @@ public final class CompletionRing implements AutoCloseable {
      * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting. On entry,
      * every {@code null} element of {@code events[0..nr)} is replaced by a new holder, as in {@code getEvents}.
      *
+     * @param nr     the most events to take
+     * @param events the holders to copy the events into, {@code events[0..n)}
      * @return the number of events taken (possibly 0), or -1 if the ring is closed and nothing is ready or in flight
      * @throws NullPointerException     if events is null
      * @throws IllegalArgumentException if nr &lt; 1 or nr &gt; events.length
@@ -637,12 +684,18 @@ public final class CompletionRing implements AutoCloseable {
      * <p>Each snapshot method returns a value the ring held at one instant during the call, whatever the scheduling
      * of the calling thread; only if the counters keep moving through many readings in a row is the last reading
      * clamped into range instead.
+     *
+     * @return the events ready to be reaped
      */
     public int ready() {
         return (int) Snapshot.difference(counterReader, TAIL, HEAD, 0, capacity);
     }
 
-    /** Returns the number of requests submitted and not yet completed: a snapshot, between 0 and capacity(). */
+    /**
+     * Returns the number of requests submitted and not yet completed: a snapshot, between 0 and capacity().
+     *
+     * @return the requests in flight
+     */
     public int inFlight() {
         return (int) Snapshot.difference(counterReader, SUBMITTED, TAIL, 0, capacity);
     }
@@ -650,6 +703,8 @@ public final class CompletionRing implements AutoCloseable {
     /**
      * Returns the number of slots free for {@code trySubmit}: a snapshot, between 0 and capacity(); 0 once the ring
      * is closed.
+     *
+     * @return the slots free for submission
      */
     public int remainingCapacity() {
         if (isClosed()) {
@@ -658,7 +713,11 @@ public final class CompletionRing implements AutoCloseable {
         return (int) Snapshot.difference(counterReader, HEAD, SUBMITTED, capacity, capacity);
     }
 
-    /** Returns true once {@link #close()} has been called. */
+    /**
+     * Returns true once {@link #close()} has been called.
+     *
+     * @return whether the ring is closed
+     */
     public boolean isClosed() {
         return (long) COUNTER.getVolatile(counters, SUBMITTED) < 0;
     }
@@ -687,6 +746,8 @@ public final class CompletionRing implements AutoCloseable {
      * Returns a snapshot of the ring's counters; cheap, takes no lock. Its submitted, completed and reaped counts are
      * ones the ring held at one instant (see {@link #ready()}), so {@code reaped <= completed <= submitted <= reaped
      * + capacity()}; the slow-path counts (parks, unparks, timeouts, waiters) are read separately.
+     *
+     * @return the counters now
      */
     public RingStats stats() {
         return Snapshot.stats(counterReader, HEAD, TAIL, SUBMITTED, capacity,

@@ -9,7 +9,11 @@ public class RingClosedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with the given detail message. */
+    /**
+     * Creates the exception with the given detail message.
+     *
+     * @param message the detail message
+     */
     public RingClosedException(String message) {
         super(message);
     }
