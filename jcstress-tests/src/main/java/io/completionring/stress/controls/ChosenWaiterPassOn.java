@@ -23,6 +23,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * woken by an interrupt, leaves the park loop as the ring's does. Then the arbiter looks at the queue. The lost
  * wake-up is a state, not a hang, so it is seen in every sample where the scan chose W0 after W0 had looked at its
  * state and before it took the lock to unlink itself; no 30 s STALE timeout is spent.
+ *
+ * <p>Results on this machine (the sixth of six reliability runs with {@code run.sh}'s controls-ordering options,
+ * {@code -m sanity -time 300}, 2026-12-01 23:15 UTC, JDK 17, 2 cores): per scenario the JVM configurations, samples
+ * and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   Control_07_ChosenReaperLeavesWithoutPassingOn: 28 configs, 407,048 samples, 42,044 forbidden in 27 of 28 configs -- SHOWN FAILING
+ *       0, 0, 1                    42,044  FORBIDDEN
+ *       0, 1, 1                   350,909  acceptable
+ *       1, 0, 0                    14,095  acceptable
+ *   Control_08_ChosenSubmitterLeavesWithoutPassingOn: 28 configs, 420,043 samples, 25,392 forbidden in 28 of 28 configs -- SHOWN FAILING
+ *       0, 0, 1                    25,392  FORBIDDEN
+ *       0, 1, 1                   381,589  acceptable
+ *       1, 0, 0                    13,062  acceptable
+ * </pre>
+ * With the pass-on put back (a one-off edit, not kept: a chosen waiter that leaves calls {@code signalWaiters()}),
+ * the same options gave {@code 0, 0, 1} 0 times in 13,559 and 34,098 samples (2026-12-01 22:43 UTC, a benchmark
+ * running beside it), so the forbidden outcome comes from the missing step and not from the copy.
  */
 public final class ChosenWaiterPassOn {
 

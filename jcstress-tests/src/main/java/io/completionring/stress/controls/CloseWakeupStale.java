@@ -26,6 +26,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the scenario is the real ring's {@code Close_04_ManyRoundsCloseRacesPark}, with its hand-shake ({@link Rounds}).
  * Parked submitters wait on the same pairing (their supply becomes infinite once closed); the reaper stands for both.
  * Run without CPU affinity ({@code -af NONE}).
+ *
+ * <p>Results on this machine (the sixth of six reliability runs with {@code run.sh}'s controls-pairings options,
+ * {@code -m sanity -time 3000 -af NONE -sc false -jvmArgs -Xmx256m}, 2026-12-01 23:16 UTC, JDK 17, 2 cores): the
+ * JVM configurations, samples and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   Control_06_ManyRoundsReaperParkedAfterClose: 2 configs, 152 samples, 2 forbidden in 2 of 2 configs -- SHOWN FAILING
+ *       STALE                           2  FORBIDDEN
+ *       TERMINATED                    150  acceptable
+ * </pre>
  */
 public final class CloseWakeupStale {
 

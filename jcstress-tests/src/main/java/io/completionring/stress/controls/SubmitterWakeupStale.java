@@ -26,6 +26,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * and the scenario is the real ring's {@code BlockedSubmitter_02_ManyRounds}, with its hand-shake ({@link Rounds}).
  * Run without CPU affinity ({@code -af NONE}): pinned, the two threads share one CPU and the store-load reordering
  * behind the bug cannot happen.
+ *
+ * <p>Results on this machine (the sixth of six reliability runs with {@code run.sh}'s controls-pairings options,
+ * {@code -m sanity -time 3000 -af NONE -sc false -jvmArgs -Xmx256m}, 2026-12-01 23:16 UTC, JDK 17, 2 cores): the
+ * JVM configurations, samples and forbidden samples, then each outcome's count over all configurations.
+ * <pre>
+ *   Control_05_ManyRoundsSubmitterGoesStale: 2 configs, 64 samples, 2 forbidden in 2 of 2 configs -- SHOWN FAILING
+ *       STALE                           2  FORBIDDEN
+ *       TERMINATED                     62  acceptable
+ * </pre>
  */
 public final class SubmitterWakeupStale {
 
