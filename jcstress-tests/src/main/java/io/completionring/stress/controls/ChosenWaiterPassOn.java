@@ -48,10 +48,11 @@ public final class ChosenWaiterPassOn {
 
     /**
      * Reapers. A chosen reaper that is interrupted leaves without taking the event it was chosen for: this copy throws
-     * InterruptedException at once, as the ring did before commit babf7ba. (The ring now looks at the ring once more
-     * before it throws, and a timed-out reaper takes what is ready before it returns, so there a chosen reaper that
-     * leaves has taken what it was chosen for unless another reaper took it first; the pass-on stays as the rule of
-     * {@code WaitQueue.await}'s contract.) Removed: the pass-on in {@code awaitEvents}'s {@code finally}.
+     * InterruptedException at once, as the ring did before commit babf7ba. (Since then an interrupted reaper looks at
+     * the ring once more before it throws, and a timed-out one takes what is ready before it returns, so in the ring
+     * a chosen reaper that leaves has taken what it was chosen for unless another reaper took it first; the pass-on
+     * stays, as {@code WaitQueue.await}'s contract asks.) Removed: the pass-on in {@code awaitEvents}'s
+     * {@code finally}.
      */
     @JCStressTest
     @Outcome(id = "1, 0, 0", expect = ACCEPTABLE, desc = "Reaper 0 was woken and took the event; reaper 1 still parked, nothing ready")
