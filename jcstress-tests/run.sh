@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the jcstress jar and runs the jcstress suite of completion-ring.
 #
-#   jcstress-tests/run.sh quick    # CI, every submission: about 10 minutes on 2 cores (docs/testing.md)
+#   jcstress-tests/run.sh quick    # CI, every submission: about 11 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh long     # before a release: about 70 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh controls # only the three control checks, with the quick settings (to measure reliability)
 #
