@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # Builds the jcstress jar and runs the jcstress suite of completion-ring.
 #
-#   jcstress-tests/run.sh quick    # CI, every submission: about 10 minutes on 2 cores (docs/testing.md)
+#   jcstress-tests/run.sh quick    # CI, every submission: about 11 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh long     # before a release: about 70 minutes on 2 cores (docs/testing.md)
-#   jcstress-tests/run.sh controls # only the two control checks, with the quick settings (to measure reliability)
+#   jcstress-tests/run.sh controls # only the three control checks, with the quick settings (to measure reliability)
 #
 # It first installs the library from the root pom (mvn -q install -DskipTests), because this standalone project
 # depends on the installed io.completionring:completion-ring; set SKIP_LIBRARY_INSTALL=1 when the caller has just
-# installed it. It takes no CPU lock itself: on a shared machine wrap the whole script, e.g.
+# installed it. Maven options go through MAVEN_OPTS, e.g. MAVEN_OPTS=-Dmaven.repo.local=/path/to/repository. It takes
+# no CPU lock itself: on a shared machine wrap the whole script, e.g.
 #   flock /tmp/completion-ring-cpu.lock jcstress-tests/run.sh quick
 #
-# Four jcstress runs, each in its own directory under jcstress-tests/target/jcstress-MODE/ (console output, HTML
+# Five jcstress runs, each in its own directory under jcstress-tests/target/jcstress-MODE/ (console output, HTML
 # report, and jcstress's binary results file):
 #   real-concurrent    the real ring, concurrent tests                    must pass: exit 0, no FORBIDDEN, no ERROR
 #   real-termination   the real ring, wake-up tests, no CPU affinity      must pass: exit 0, no FORBIDDEN, no ERROR
-#   controls-ordering  seed 000 (Dekker) and seed 004 negative controls   each must SHOW its forbidden outcome
+#   controls-ordering  seed 000 (Dekker), seed 004 and chosen-waiter      each must SHOW its forbidden outcome
+#                      pass-on negative controls
 #   controls-stale     seed 000 ring copy that hangs, no CPU affinity     must SHOW STALE
+#   controls-pairings  submitter-side and close ring copies that hang,    each must SHOW STALE
+#                      no CPU affinity, one JVM mode
 # The pass/fail decision reads jcstress's binary results file through jcstress's own Java API
 # (io.completionring.stress.verdict.Verdict, whose decisions VerdictSelfTest checks first), never its
-# human-readable report. A control that errors does not count as shown failing. Exit status: 0 if all four checks hold, 1 otherwise, 2 on bad usage.
+# human-readable report. A control that errors does not count as shown failing. Exit status: 0 if all five checks
+# hold (three in controls mode), 1 otherwise, 2 on bad usage.
 #
 # Termination tests run with -af NONE: by default jcstress pins a Termination test's actor and signal to one CPU,
 # where the store-load reordering behind a lost wake-up cannot happen (measured: docs/testing.md, "What the jcstress
@@ -47,6 +52,13 @@ esac
 # The stale control stops at its first STALE per JVM configuration, after jcstress's fixed 30 s join timeout, so a
 # longer time costs little when it works and gives it more rounds when the machine is busy.
 stale_opts=(-m sanity -time 1000 -af NONE)
+# The pairing controls hang the same way, and each STALE costs jcstress's fixed 30 s join timeout per configuration:
+# at the default 8 configurations per test (4 JVM flag sets, split compilation) the two would add about 4 minutes.
+# -jvmArgs drops the C2 stress-randomizer flag sets (JDK 17 still runs biased locking on and off) and -sc false
+# compiles both threads alike: 2 configurations per test. The hang needs the hardware store-load reordering, which
+# no compiler flag adds; 3 s per configuration, because a configuration that goes STALE stops there anyway
+# (docs/testing.md has the measurements).
+pairings_opts=(-m sanity -time 3000 -af NONE -sc false -jvmArgs -Xmx256m)
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -69,8 +81,9 @@ java -cp "$jar" io.completionring.stress.verdict.VerdictSelfTest || { echo "the 
 
 real_concurrent='^io\.completionring\.stress\.(Publication|SlotReuse|Exclusivity|TimeoutAndInterrupt)\.'
 real_termination='^io\.completionring\.stress\.(LostWakeup|BlockedSubmitter|Close)\.'
-controls_ordering='^io\.completionring\.stress\.controls\.(SeedLostWakeupDekker|SeedTornEvent)\.'
+controls_ordering='^io\.completionring\.stress\.controls\.(SeedLostWakeupDekker|SeedTornEvent|ChosenWaiterPassOn)\.'
 controls_stale='^io\.completionring\.stress\.controls\.SeedLostWakeupStale\.'
+controls_pairings='^io\.completionring\.stress\.controls\.(SubmitterWakeupStale|CloseWakeupStale)\.'
 
 passed=0
 failed=0
@@ -114,6 +127,7 @@ if [ "$mode" != controls ]; then
 fi
 check controls-ordering show-forbidden "$controls_ordering" "${controls_opts[@]}"
 check controls-stale show-forbidden "$controls_stale" "${stale_opts[@]}"
+check controls-pairings show-forbidden "$controls_pairings" "${pairings_opts[@]}"
 
 echo "== jcstress $mode finished in $(( $(date +%s) - start )) s; details in $out/*/verdict.txt and */report/index.html"
 echo "jcstress: $passed passed, $failed failed"

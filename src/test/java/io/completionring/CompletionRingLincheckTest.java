@@ -71,29 +71,37 @@ public class CompletionRingLincheckTest {
     @Test
     @Timeout(120)
     void linearizableUnderStress() {
-        new StressOptions()
+        stressOptions().check(CompletionRingLincheckTest.class);
+    }
+
+    @Test
+    @Timeout(120)
+    void linearizableUnderModelChecking() {
+        modelCheckingOptions().check(CompletionRingLincheckTest.class);
+    }
+
+    /** The stress-mode options, against {@link Spec}; {@link LincheckControlTest} runs a broken ring with them. */
+    static StressOptions stressOptions() {
+        return new StressOptions()
                 .iterations(20)
                 .invocationsPerIteration(1_000)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)
                 .actorsAfter(2)
-                .sequentialSpecification(Spec.class)
-                .check(CompletionRingLincheckTest.class);
+                .sequentialSpecification(Spec.class);
     }
 
-    @Test
-    @Timeout(120)
-    void linearizableUnderModelChecking() {
-        new ModelCheckingOptions()
+    /** The model-checking options, against {@link Spec}; {@link LincheckControlTest} runs a broken ring with them. */
+    static ModelCheckingOptions modelCheckingOptions() {
+        return new ModelCheckingOptions()
                 .iterations(6)
                 .invocationsPerIteration(150)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)
                 .actorsAfter(2)
-                .sequentialSpecification(Spec.class)
-                .check(CompletionRingLincheckTest.class);
+                .sequentialSpecification(Spec.class);
     }
 
     /** The sequential specification: counters and a FIFO of completed events, nothing concurrent. */

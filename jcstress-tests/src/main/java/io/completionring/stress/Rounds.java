@@ -11,11 +11,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * completion): the actor {@linkplain #announce announces} round i just before it waits in ring i, and the signal
  * {@linkplain #awaitAnnounced waits for that} (bounded, so that the signal always returns) and then pauses for a
  * random handful of spins before it acts, which scatters its action over the waiter's publish / re-check / park steps.
+ * Public so that the negative controls in {@code ...stress.controls} use the very same hand-shake.
  */
-final class Rounds {
+public final class Rounds {
 
     /** Rounds per sample. */
-    static final int ROUNDS = 256;
+    public static final int ROUNDS = 256;
 
     /** The signal's random pause before it acts, in {@link Thread#onSpinWait()} calls: 0 to this bound - 1. */
     private static final int MAX_PAUSE_SPINS = 4;
@@ -27,7 +28,7 @@ final class Rounds {
     private volatile int announced;
 
     /** Called by the actor just before it waits in round {@code round}. */
-    void announce(int round) {
+    public void announce(int round) {
         announced = round + 1;
     }
 
@@ -35,7 +36,7 @@ final class Rounds {
      * Called by the signal before it acts in round {@code round}: waits until the actor has announced the round or a
      * millisecond has passed, then pauses a random 0-3 spins.
      */
-    void awaitAnnounced(int round) {
+    public void awaitAnnounced(int round) {
         final long deadline = System.nanoTime() + ANNOUNCE_WAIT_NANOS;
         while (announced <= round && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
@@ -46,7 +47,7 @@ final class Rounds {
     }
 
     /** Spins a random 0 to {@code bound - 1} times: used by concurrent actors to scatter their start. */
-    static void randomPause(int bound) {
+    public static void randomPause(int bound) {
         for (int spins = ThreadLocalRandom.current().nextInt(bound); spins > 0; spins--) {
             Thread.onSpinWait();
         }
