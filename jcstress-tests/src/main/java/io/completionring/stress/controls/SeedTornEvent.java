@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * its counters. The ring orders (1) event data before the tail with a release store, and (2) the reaper's read of the
  * slot before its head CAS. A plain store or a plain read gives the compiler and a weakly ordered CPU (the seed's
  * ia64) the right to move the access across the other one; on x86 hardware such plain accesses in the right program
- * order are caught only rarely (TOOLCHAIN.md: 456 in 4.4e8 samples, only with the C2 stress flags), so each control
+ * order are caught only rarely (docs/testing.md: 456 in 4.4e8 samples, only with the C2 stress flags), so each control
  * here performs the reordering that a missing barrier permits in program order. That shows, on every run, that the
  * same kind of test as Publication / SlotReuse sees the stale or torn event when it happens.
  *
