@@ -21,8 +21,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * either fence both sides can miss each other and the reaper sleeps forever with its event in the ring: STALE.
  *
  * <p>These tests must run with {@code -af NONE}: jcstress pins a Termination test's actor and signal to one CPU by
- * default, and on one CPU the store-load reordering behind the hang cannot happen (see docs/testing.md, "What the jcstress settings rest on", and the
- * negative control {@code SeedLostWakeupStale}, which goes STALE with {@code -af NONE}). The single-round scenarios
+ * default, and on one CPU the store-load reordering behind the hang cannot happen (see docs/testing.md, "What the
+ * jcstress settings rest on", and the negative control {@code SeedLostWakeupStale}, which goes STALE with {@code -af
+ * NONE}). The single-round scenarios
  * test waking a reaper that is already parked (jcstress calls the signal a millisecond or more after the actor
  * starts); the {@code ManyRounds} scenarios race the completion against the park itself (see {@link Rounds}).
  * A wrong answer from getEvents is thrown, which jcstress records as ERROR.
