@@ -1,6 +1,7 @@
 package io.completionring.stress.verdict;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -37,7 +38,9 @@ import org.openjdk.jcstress.infra.runners.TestList;
  * Prints one line per test: configurations, samples, forbidden samples, configurations that saw a forbidden outcome,
  * error results, verdict (with
  * {@code --outcomes}, also each outcome's count over all configurations); exits 0 if all verdicts are good, 1 if not,
- * 2 on bad usage or an unreadable file. {@link VerdictSelfTest} checks the decisions on made-up results.
+ * 2 on bad usage or an unreadable file. {@link io.completionring.stress.ProveIt} calls {@link #judge} for each of its
+ * jcstress runs and writes the same lines to the run's {@code verdict.txt}. {@link VerdictSelfTest} checks the
+ * decisions on made-up results.
  */
 public final class Verdict {
 
@@ -103,49 +106,106 @@ public final class Verdict {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (args.length < 3 || args.length > 4 || !(args[0].equals("pass") || args[0].equals("show-forbidden"))
                 || (args.length == 4 && !args[3].equals("--outcomes"))) {
             System.err.println("usage: Verdict pass|show-forbidden RESULTS.bin.gz TEST_NAME_REGEX [--outcomes]");
             System.exit(2);
         }
-        final boolean expectForbidden = args[0].equals("show-forbidden");
-        final Collection<TestResult> results;
+        final Judgement judgement;
         try {
-            results = read(args[1]);
+            judgement = judge(args[1], Pattern.compile(args[2]), args[0].equals("show-forbidden"));
         } catch (IOException | ClassNotFoundException e) {
             System.err.println("cannot read " + args[1] + ": " + e);
             System.exit(2);
             return;
         }
-        final Map<String, Totals> byTest = expectedTests(Pattern.compile(args[2]), TestList.tests());
+        judgement.print(System.out, args.length == 4);
+        System.exit(judgement.good() ? 0 : 1);
+    }
+
+    /**
+     * Reads a results file and judges every test in this jar whose name the selector finds: as real tests
+     * ({@code expectForbidden} false) or as negative controls (true).
+     */
+    public static Judgement judge(String resultsFile, Pattern selector, boolean expectForbidden)
+            throws IOException, ClassNotFoundException {
+        final Collection<TestResult> results = read(resultsFile);
+        final Map<String, Totals> byTest = expectedTests(selector, TestList.tests());
         for (TestResult r : results) {
             final Totals t = byTest.get(r.getName());
             if (t != null) {
                 t.add(statusProblem(r), seen(r));
             }
         }
-        boolean ok = true;
-        System.out.printf("%-100s %7s %12s %10s %9s %7s  %s%n", "test", "configs", "samples", "forbidden",
-                "forb-cfgs", "errors", "verdict");
-        for (Map.Entry<String, Totals> e : byTest.entrySet()) {
-            final Totals t = e.getValue();
-            final String verdict = verdict(t, expectForbidden);
-            ok &= isGood(verdict);
-            System.out.printf("%-100s %7d %12d %10d %9d %7d  %s%n", e.getKey(), t.configurations, t.samples,
-                    t.forbidden, t.configurationsWithForbidden, t.errors, verdict);
-            for (String p : t.problems) {
-                System.out.println("    " + p);
-            }
-            if (args.length == 4) {
-                for (Map.Entry<String, long[]> o : t.outcomes.entrySet()) {
-                    System.out.printf("    %-22s %12d  %-10s %s%n", o.getKey(), o.getValue()[0],
-                            o.getValue()[1] == 1 ? "FORBIDDEN" : "acceptable", t.descriptions.get(o.getKey()));
+        return new Judgement(byTest, expectForbidden);
+    }
+
+    /** The totals of every selected test and the verdict on each. */
+    public static final class Judgement {
+        private final Map<String, Totals> byTest;
+        private final boolean expectForbidden;
+
+        Judgement(Map<String, Totals> byTest, boolean expectForbidden) {
+            this.byTest = byTest;
+            this.expectForbidden = expectForbidden;
+        }
+
+        /** True if every selected test has a good verdict (and at least one test was selected). */
+        public boolean good() {
+            return !byTest.isEmpty() && failures().isEmpty();
+        }
+
+        /** "TEST: VERDICT" for every selected test whose verdict is not good. */
+        public List<String> failures() {
+            final List<String> failures = new ArrayList<>();
+            for (Map.Entry<String, Totals> e : byTest.entrySet()) {
+                final String verdict = verdict(e.getValue(), expectForbidden);
+                if (!isGood(verdict)) {
+                    failures.add(e.getKey() + ": " + verdict);
                 }
             }
+            return failures;
         }
-        System.out.println(ok ? "VERDICT: all good" : "VERDICT: FAILED");
-        System.exit(ok ? 0 : 1);
+
+        public int tests() {
+            return byTest.size();
+        }
+
+        /** Samples over all selected tests and configurations. */
+        public long samples() {
+            return byTest.values().stream().mapToLong(t -> t.samples).sum();
+        }
+
+        /** Samples with a forbidden outcome (STALE included) over all selected tests and configurations. */
+        public long forbidden() {
+            return byTest.values().stream().mapToLong(t -> t.forbidden).sum();
+        }
+
+        /**
+         * One line per test: configurations, samples, forbidden samples, configurations that saw a forbidden outcome,
+         * error results, verdict, then what went wrong; with {@code outcomes}, also each outcome's count over all
+         * configurations. Ends with "VERDICT: all good" or "VERDICT: FAILED".
+         */
+        public void print(PrintStream out, boolean outcomes) {
+            out.printf("%-100s %7s %12s %10s %9s %7s  %s%n", "test", "configs", "samples", "forbidden",
+                    "forb-cfgs", "errors", "verdict");
+            for (Map.Entry<String, Totals> e : byTest.entrySet()) {
+                final Totals t = e.getValue();
+                out.printf("%-100s %7d %12d %10d %9d %7d  %s%n", e.getKey(), t.configurations, t.samples,
+                        t.forbidden, t.configurationsWithForbidden, t.errors, verdict(t, expectForbidden));
+                for (String p : t.problems) {
+                    out.println("    " + p);
+                }
+                if (outcomes) {
+                    for (Map.Entry<String, long[]> o : t.outcomes.entrySet()) {
+                        out.printf("    %-22s %12d  %-10s %s%n", o.getKey(), o.getValue()[0],
+                                o.getValue()[1] == 1 ? "FORBIDDEN" : "acceptable", t.descriptions.get(o.getKey()));
+                    }
+                }
+            }
+            out.println(good() ? "VERDICT: all good" : "VERDICT: FAILED");
+        }
     }
 
     static Collection<TestResult> read(String file) throws IOException, ClassNotFoundException {
