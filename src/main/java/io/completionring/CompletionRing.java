@@ -158,8 +158,10 @@ public final class CompletionRing implements AutoCloseable {
         this.userData = new long[capacity + 2 * PAD];
         this.results = new long[capacity + 2 * PAD];
         final int processors = Runtime.getRuntime().availableProcessors();
-        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this);
-        this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this);
+        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this, true);
+        this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
+                false);                                     // their signallers' head CAS is a full fence
+
     }
 
     /**
@@ -459,7 +461,7 @@ public final class CompletionRing implements AutoCloseable {
 
     private void publish(long newTail) {
         COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
-        VarHandle.fullFence();                              // seed 000: the tail store before the waiter check
+        Fence.light();                                      // seed 000: the tail store before the waiter check
         reapers.signalWaiters();
     }
 
@@ -574,14 +576,19 @@ public final class CompletionRing implements AutoCloseable {
 
     private int reap(int minNr, int nr, CompletionEvent[] events, boolean timed, long deadline)
             throws InterruptedException {
+        if (minNr == 0 || nr < WaitPolicy.COALESCE_MIN_NR) {
+            final int n = take(events, 0, nr);
+            if (n > 0 && n >= minNr) {
+                return n;
+            }
+            return minNr == 0 ? emptyResult() : awaitEvents(minNr, nr, events, n, timed, deadline);
+        }
+        final WaitPolicy policy = reapers.policy();
+        WaitPolicy.pause(policy.coalescePause());           // let events accumulate: see WaitPolicy.returned
         final int n = take(events, 0, nr);
-        if (n > 0 && n >= minNr) {
-            return n;
-        }
-        if (minNr == 0) {
-            return emptyResult();
-        }
-        return awaitEvents(minNr, nr, events, n, timed, deadline);
+        final int result = n >= minNr ? n : awaitEvents(minNr, nr, events, n, timed, deadline);
+        policy.returned(result);
+        return result;
     }
 
     /** The result of a call that took nothing and may not wait: 0, or -1 if closed with nothing ready or in flight. */

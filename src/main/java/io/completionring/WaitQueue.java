@@ -106,6 +106,8 @@ final class WaitQueue {
     private final WaitPolicy policy;
     /** What parked threads show as their blocker in thread dumps. */
     private final Object blocker;
+    /** Whether waiters fence with {@link Fence#heavy()} (reapers) or a full fence (submitters). */
+    private final boolean heavyFence;
 
     /**
      * The waiter word, at index PAD: the number of linked waiters. Written under the lock; read without it by the
@@ -126,10 +128,16 @@ final class WaitQueue {
     private long unparks;
     private long timeouts;
 
-    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker) {
+    /**
+     * @param heavyFence true if a signaller of this queue may publish with only the light half of {@link Fence}
+     *                   (the producer, for the reapers' queue): a waiter then fences with the heavy half before it
+     *                   re-reads the supply, and so does the last active thread before it passes the supply on
+     */
+    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, boolean heavyFence) {
         this.supply = supply;
         this.policy = policy;
         this.blocker = blocker;
+        this.heavyFence = heavyFence;
     }
 
     /**
@@ -153,8 +161,13 @@ final class WaitQueue {
 
     /** After being active: wakes the waiters the supply beyond {@code reserved} (what the caller takes) can serve. */
     private void passOn(long reserved) {
-        if (waiting() != 0 && policy.active() == 0 && supply.getAsLong() > reserved) {
-            requestScan();
+        if (waiting() != 0 && policy.active() == 0) {
+            if (heavyFence) {
+                Fence.heavyAfterFullFence();                // stopActive was the full fence; see the constructor
+            }
+            if (supply.getAsLong() > reserved) {
+                requestScan();
+            }
         }
     }
 
@@ -182,7 +195,11 @@ final class WaitQueue {
         final LongSupplier supply = this.supply;
         final Waiter w = Waiter.current();
         enqueue(w, need);                                   // 1. publish
-        VarHandle.fullFence();                              // 2. seed 000: publication before the re-check
+        if (heavyFence) {
+            Fence.heavy();                                  // 2. seed 000: publication before the re-check, also
+        } else {                                            //    against a producer whose fence was light (Fence)
+            VarHandle.fullFence();                          // 2. seed 000: publication before the re-check
+        }
         if (supply.getAsLong() >= need) {                   // 3. re-check
             return leave(w, 0);
         }
@@ -225,7 +242,8 @@ final class WaitQueue {
         try {
             if (phase == WaitPolicy.SPIN) {
                 final int spins = policy.spins();
-                for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = WaitPolicy.nextPause(pause)) {
+                final int first = reserved >= WaitPolicy.COALESCE_MIN_NR ? Math.max(1, policy.coalescePause()) : 1;
+                for (int spun = 0, pause = first; spun < spins; spun += pause, pause = WaitPolicy.nextPause(pause)) {
                     if (supply.getAsLong() >= need) {
                         met = true;
                         break;
@@ -272,6 +290,11 @@ final class WaitQueue {
             policy.stopActive(phase);
             passOn(met ? reserved : 0);                     // what signallers left to us while we were active
         }
+    }
+
+    /** The policy this queue waits by. */
+    WaitPolicy policy() {
+        return policy;
     }
 
     /** Counts a call that returned because its timeout expired. */
