@@ -112,7 +112,8 @@ public final class CompletionRing implements AutoCloseable {
     /**
      * Longs between hot counters: 128 bytes, two cache lines, so that adjacent-line prefetch does not couple them.
      * head (written by reapers), tail (by the producer) and submitted (by submitters) must not share a line: each
-     * write would otherwise invalidate the line the other sides read on every operation.
+     * write would otherwise invalidate the line the other sides read on every operation. The two waiter words
+     * (written by waiters as they come and go, read on every publication and every reap) get lines of their own.
      */
     private static final int PAD = 16;
     private static final int HEAD = PAD;
@@ -122,7 +123,10 @@ public final class CompletionRing implements AutoCloseable {
     private static final int SUBMITTED = 3 * PAD;
     /** Written by submitters: a value head had; head only grows, so a stale copy is merely conservative. */
     private static final int HEAD_SEEN = SUBMITTED + 1;
-    private static final int COUNTERS_LENGTH = 4 * PAD;
+    /** The waiter words of the two queues (WaitQueue): the number of parked or parking reapers, and submitters. */
+    private static final int REAPERS_WAITING = 4 * PAD;
+    private static final int SUBMITTERS_WAITING = 5 * PAD;
+    private static final int COUNTERS_LENGTH = 6 * PAD;
 
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CLOSED_FLAG;
@@ -158,9 +162,10 @@ public final class CompletionRing implements AutoCloseable {
         this.userData = new long[capacity + 2 * PAD];
         this.results = new long[capacity + 2 * PAD];
         final int processors = Runtime.getRuntime().availableProcessors();
-        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this, true);
+        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this,
+                counters, REAPERS_WAITING, true);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
-                false);                                     // their signallers' head CAS is a full fence
+                counters, SUBMITTERS_WAITING, false);       // their signallers' head CAS is a full fence
 
     }
 
@@ -451,18 +456,23 @@ public final class CompletionRing implements AutoCloseable {
         if (t + n > counters[SUBMITTED_SEEN]) {             // plain: only the producer writes it
             // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before our rewrite.
             final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
-            counters[SUBMITTED_SEEN] = s;
             if (t + n > s) {
                 throw new IllegalStateException("complete without a submitted request: completing " + n
                         + " would make completed " + (t + n) + " exceed submitted " + s);
+            }
+            if (t + n < s) {                                // worth keeping only if it covers a later call
+                counters[SUBMITTED_SEEN] = s;
             }
         }
     }
 
     private void publish(long newTail) {
+        final long[] counters = this.counters;
         COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
         Fence.light();                                      // seed 000: the tail store before the waiter check
-        reapers.signalWaiters();
+        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) { // the waiter word, read here: one load
+            reapers.signalWaiters();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -669,15 +679,21 @@ public final class CompletionRing implements AutoCloseable {
             if (n <= 0) {
                 return 0;
             }
-            for (int k = 0; k < n; k++) {
-                final int i = PAD + ((int) (h + k) & mask);
-                events[from + k].set(userData[i], results[i]); // plain: may be torn if another reaper won; see the CAS
-            }
+            int k = from;
+            int i = (int) h & mask;
+            final int end = from + n;
+            do {                                            // plain: may be torn if another reaper won; see the CAS
+                events[k].set(userData[PAD + i], results[PAD + i]);
+                i = (i + 1) & mask;
+            } while (++k < end);
             // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the
             // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
             // events and the copy may be torn: discard it and start again.
             if (COUNTER.compareAndSet(counters, HEAD, h, h + n)) {
-                submitters.signalWaiters();                 // its volatile reads follow the CAS: the seed-000 pairing
+                // The waiter word's volatile read follows the CAS: the seed-000 pairing for submitters.
+                if ((long) COUNTER.getVolatile(counters, SUBMITTERS_WAITING) != 0) {
+                    submitters.signalWaiters();
+                }
                 return n;
             }
         }

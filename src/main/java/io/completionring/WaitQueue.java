@@ -76,16 +76,13 @@ final class WaitQueue {
         }
     }
 
-    /** Ints of padding on either side of the waiter count: 128 bytes, two cache lines (adjacent-line prefetch). */
-    private static final int PAD = 32;
-
     private static final VarHandle STATE;
     private static final VarHandle LOCK;
     private static final VarHandle SCAN_REQUESTED;
     private static final VarHandle PARKS;
     private static final VarHandle UNPARKS;
     private static final VarHandle TIMEOUTS;
-    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
@@ -110,10 +107,12 @@ final class WaitQueue {
     private final boolean heavyFence;
 
     /**
-     * The waiter word, at index PAD: the number of linked waiters. Written under the lock; read without it by the
-     * signalling side after its full fence, on every publication, so it sits on cache lines of its own.
+     * The waiter word, at words[waitersIndex]: the number of linked waiters. Written under the lock; read without it
+     * by the signalling side after its fence, on every publication, so it sits on cache lines of its own, in the
+     * ring's padded holder of hot counters (which reads it there directly on its fast paths).
      */
-    private final int[] count = new int[2 * PAD + 1];
+    private final long[] words;
+    private final int waitersIndex;
 
     /** 1 while a thread holds the list; only waiting threads and scanners take it. */
     private int lock;
@@ -129,12 +128,17 @@ final class WaitQueue {
     private long timeouts;
 
     /**
-     * @param heavyFence true if a signaller of this queue may publish with only the light half of {@link Fence}
+     * @param words        the array that holds the waiter word (the ring's padded counters)
+     * @param waitersIndex the waiter word's index in {@code words}, on cache lines of its own
+     * @param heavyFence   true if a signaller of this queue may publish with only the light half of {@link Fence}
      *                   (the producer, for the reapers' queue): a waiter then fences with the heavy half before it
      *                   re-reads the supply, and so does the last active thread before it passes the supply on
      */
-    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, boolean heavyFence) {
+    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, long[] words, int waitersIndex,
+              boolean heavyFence) {
         this.supply = supply;
+        this.words = words;
+        this.waitersIndex = waitersIndex;
         this.policy = policy;
         this.blocker = blocker;
         this.heavyFence = heavyFence;
@@ -145,7 +149,7 @@ final class WaitQueue {
      * it cannot be satisfied from before the caller's publication.
      */
     int waiting() {
-        return (int) INT.getVolatile(count, PAD);
+        return (int) (long) WORD.getVolatile(words, waitersIndex);
     }
 
     /**
@@ -326,7 +330,7 @@ final class WaitQueue {
             last.next = w;
         }
         last = w;
-        INT.setVolatile(count, PAD, (int) INT.get(count, PAD) + 1); // the waiter word: step 1's publication
+        WORD.setVolatile(words, waitersIndex, (long) WORD.get(words, waitersIndex) + 1); // step 1's publication
         unlock();
     }
 
@@ -358,7 +362,7 @@ final class WaitQueue {
         }
         w.prev = null;
         w.next = null;
-        INT.setVolatile(count, PAD, (int) INT.get(count, PAD) - 1);
+        WORD.setVolatile(words, waitersIndex, (long) WORD.get(words, waitersIndex) - 1);
     }
 
     /**
