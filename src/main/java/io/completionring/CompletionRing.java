@@ -77,23 +77,26 @@ public final class CompletionRing implements AutoCloseable {
      *   2. getEvents: plain slot reads, then compareAndSet(head)           -- seed 004: read before head moves
      *      the CAS is volatile; a submitter's getAcquire(head) and the producer's getAcquire(submitted) carry the
      *      happens-before on to the producer's reuse of the slot
-     *   3. complete: setRelease(tail), fullFence, read waiter word         -- seed 000: the lost wake-up
-     *      waiter:  publish itself, fullFence, re-read tail (WaitQueue)
-     *      The same pair guards submitters: a reaper's head CAS (volatile) then a volatile read of the submitter
-     *      waiter word; and close(): getAndBitwiseOr(submitted) then both waiter words.
+     *   3. complete: setRelease(tail), Fence.light, read waiter word       -- seed 000: the lost wake-up
+     *      waiter:  publish itself, Fence.heavy, re-read tail (WaitQueue)
+     *      Both halves are full fences, or, where the JDK allows it (Fence, Membarrier), a compiler barrier for the
+     *      producer and a full fence plus membarrier() for the waiter, which parks rarely. The same pair guards
+     *      submitters, with full fences: a reaper's head CAS (volatile) then a volatile read of the submitter waiter
+     *      word; and close(): getAndBitwiseOr(submitted) then both waiter words.
      *
-     * Fast paths. complete with nobody waiting: two plain slot stores, one release store, one full fence, one load
-     * of the waiter word; the producer re-reads submitted (a line submitters write) only when its cached copy says
-     * the reservation check might fail. getEvents with events ready: acquire loads of head and tail, the copy, one
-     * CAS on head for the whole run (on failure the copy is discarded: another reaper took those events, and the
-     * producer may already be rewriting the slots), then one load of the submitter waiter word. trySubmit: one CAS
-     * on submitted against a cached head.
+     * Fast paths. complete with nobody waiting: two plain slot stores, one release store, the light fence, one load
+     * of the waiter word (in the counters holder); the producer re-reads submitted (a line submitters write) only
+     * when its cached copy says the reservation check might fail. getEvents with events ready: acquire loads of head
+     * and tail, the copy, one CAS on head for the whole run (on failure the copy is discarded: another reaper took
+     * those events, and the producer may already be rewriting the slots), then one load of the submitter waiter
+     * word. trySubmit: one CAS on submitted against a cached head.
      *
      * Waiting: a reaper needs min(minNr - taken, capacity) ready events (capped: a full ring always satisfies it,
      * so a large minNr cannot deadlock; it keeps what it took and waits for the rest); a submitter needs n free
-     * slots. WaitQueue spins and yields within the WaitPolicy, then parks; the side that adds to the supply scans the queue
-     * and wakes only the waiters the supply satisfies. A waiter that was chosen and leaves without using the wake-up
-     * (interrupt, timeout, close) passes it on by scanning again.
+     * slots. WaitQueue spins, then yields, as the WaitPolicy allows, then parks; the side that adds to the supply
+     * wakes only the parked waiters the supply satisfies, and none while a waiter of the queue is still spinning or
+     * yielding (that one sees the supply first, and passes on what it does not take). A waiter that was chosen and
+     * leaves without using the wake-up (interrupt, timeout, close) passes it on by scanning again.
      *
      * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
      * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
@@ -555,11 +558,9 @@ public final class CompletionRing implements AutoCloseable {
      */
     public int pollEvents(int nr, CompletionEvent[] events) {
         checkEventArgs(0, nr, events);
-        final int n = take(events, 0, nr);
-        return n > 0 ? n : emptyResult();
+        return poll(events, nr);
     }
 
-    /** Validates the arguments, then fills every null holder of events[0..nr). */
     private static void checkEventArgs(int minNr, int nr, CompletionEvent[] events) {
         Objects.requireNonNull(events, "events");
         if (nr < 1 || nr > events.length) {
@@ -569,36 +570,46 @@ public final class CompletionRing implements AutoCloseable {
         if (minNr < 0 || minNr > nr) {
             throw new IllegalArgumentException("minNr must be between 0 and nr " + nr + ", was " + minNr);
         }
-        for (int i = 0; i < nr; i++) {
+    }
+
+    /**
+     * Fills the null holders of events[from..nr). The contract fills every null holder of events[0..nr) on entry;
+     * the copy fills those it takes events into, and this the rest, before the call returns or waits: the caller
+     * cannot tell the difference, and a call that takes nr events (a full batch) pays for no scan.
+     */
+    private static void fillHolders(CompletionEvent[] events, int from, int nr) {
+        for (int i = from; i < nr; i++) {
             if (events[i] == null) {
                 events[i] = new CompletionEvent();
             }
         }
     }
 
+    /** Takes what is ready, without waiting. */
+    private int poll(CompletionEvent[] events, int nr) {
+        final int n = take(events, 0, nr);
+        fillHolders(events, n, nr);
+        return n > 0 ? n : emptyResult();
+    }
+
     private int reapTimed(int minNr, int nr, CompletionEvent[] events, long nanos) throws InterruptedException {
         if (nanos <= 0) {
-            final int n = take(events, 0, nr);
-            return n > 0 ? n : emptyResult();
+            return poll(events, nr);
         }
         return reap(minNr, nr, events, true, System.nanoTime() + nanos);
     }
 
     private int reap(int minNr, int nr, CompletionEvent[] events, boolean timed, long deadline)
             throws InterruptedException {
-        if (minNr == 0 || nr < WaitPolicy.COALESCE_MIN_NR) {
-            final int n = take(events, 0, nr);
-            if (n > 0 && n >= minNr) {
-                return n;
-            }
-            return minNr == 0 ? emptyResult() : awaitEvents(minNr, nr, events, n, timed, deadline);
+        if (minNr == 0) {
+            return poll(events, nr);
         }
-        final WaitPolicy policy = reapers.policy();
-        WaitPolicy.pause(policy.coalescePause());           // let events accumulate: see WaitPolicy.returned
         final int n = take(events, 0, nr);
-        final int result = n >= minNr ? n : awaitEvents(minNr, nr, events, n, timed, deadline);
-        policy.returned(result);
-        return result;
+        if (n >= minNr) {
+            fillHolders(events, n, nr);
+            return n;
+        }
+        return awaitEvents(minNr, nr, events, n, timed, deadline);
     }
 
     /** The result of a call that took nothing and may not wait: 0, or -1 if closed with nothing ready or in flight. */
@@ -614,6 +625,7 @@ public final class CompletionRing implements AutoCloseable {
 
     private int awaitEvents(int minNr, int nr, CompletionEvent[] events, int taken, boolean timed, long deadline)
             throws InterruptedException {
+        fillHolders(events, taken, nr);                     // before any wait: however it ends, they are filled
         boolean chosen = false;
         try {
             for (;;) {                                      // here taken < minNr
@@ -683,7 +695,11 @@ public final class CompletionRing implements AutoCloseable {
             int i = (int) h & mask;
             final int end = from + n;
             do {                                            // plain: may be torn if another reaper won; see the CAS
-                events[k].set(userData[PAD + i], results[PAD + i]);
+                CompletionEvent e = events[k];
+                if (e == null) {
+                    events[k] = e = new CompletionEvent();  // a null holder, filled as the contract says
+                }
+                e.set(userData[PAD + i], results[PAD + i]);
                 i = (i + 1) & mask;
             } while (++k < end);
             // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the

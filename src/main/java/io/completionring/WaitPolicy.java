@@ -68,19 +68,6 @@ final class WaitPolicy {
      */
     static final int MAX_PAUSE = 32;
 
-    /**
-     * Coalescing applies to calls that may take at least this many events at once: a reaper that may take one at a
-     * time gains nothing by letting them accumulate.
-     */
-    static final int COALESCE_MIN_NR = 16;
-
-    /** A call that returns fewer than this many events raises the coalescing pause; one that returns more than four
-     * times as many lowers it. */
-    static final int COALESCE_FEW = 4;
-
-    /** The longest coalescing pause, in onSpinWait rounds (about a microsecond on the machine in docs/benchmarks.md). */
-    static final int MAX_COALESCE = 32;
-
     /** Ints of padding on either side of the activity word: 128 bytes, two cache lines (adjacent-line prefetch). */
     private static final int PAD = 32;
 
@@ -91,14 +78,12 @@ final class WaitPolicy {
     private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle SPIN_BUDGET;
     private static final VarHandle YIELD_BUDGET;
-    private static final VarHandle COALESCE;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SPIN_BUDGET = l.findVarHandle(WaitPolicy.class, "spinBudget", int.class);
             YIELD_BUDGET = l.findVarHandle(WaitPolicy.class, "yieldBudget", long.class);
-            COALESCE = l.findVarHandle(WaitPolicy.class, "coalesce", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -118,12 +103,6 @@ final class WaitPolicy {
      */
     private int spinBudget;
     private long yieldBudget;
-    /**
-     * The coalescing pause, in onSpinWait rounds: how long a reaper that may take many events waits before it looks
-     * at the ring, at the start of a call and between the looks of its spin. Raised while calls return only a few
-     * events, lowered while they return many; see {@link #returned}. An opaque hint, like the budgets.
-     */
-    private int coalesce;
     /**
      * The activity word, at index PAD: threads active now (high half) and spinning now (low half). Written by every
      * waiter as it starts and stops, read by the signalling side when there are parked waiters.
@@ -218,32 +197,6 @@ final class WaitPolicy {
                 : Math.max(yieldFloor, b - (b >> 2));
         if (next != b) {
             YIELD_BUDGET.setOpaque(this, next);
-        }
-    }
-
-    /** The coalescing pause now, in onSpinWait rounds; 0 if coalescing is off (spin budget 0). */
-    int coalescePause() {
-        return (int) COALESCE.getOpaque(this);
-    }
-
-    /**
-     * Adapts the coalescing pause to a call that could have taken {@link #COALESCE_MIN_NR} events or more and
-     * returned {@code n}. Every look at the ring takes the cache lines of the tail and of the events away from the
-     * producer, whose full fence after each publication then waits for them to come back: a reaper that looks again
-     * as soon as it has taken one event makes the producer pay a cache miss per event. So while calls return fewer
-     * than {@link #COALESCE_FEW} events, the pause doubles (from 1 up to {@link #MAX_COALESCE} rounds, about a
-     * microsecond) and events accumulate between looks; while they return more than four times that, it halves.
-     * Where events are sparse the pause only delays looks at an empty ring, not the events.
-     */
-    void returned(int n) {
-        if (spins == 0) {
-            return;
-        }
-        final int c = (int) COALESCE.getOpaque(this);
-        final int next = n < COALESCE_FEW ? Math.min(MAX_COALESCE, Math.max(1, c << 1))
-                : n > 4 * COALESCE_FEW ? c >> 1 : c;
-        if (next != c) {                                    // at either bound, leave the line shared by all waiters
-            COALESCE.setOpaque(this, next);
         }
     }
 

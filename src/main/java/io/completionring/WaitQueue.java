@@ -246,8 +246,7 @@ final class WaitQueue {
         try {
             if (phase == WaitPolicy.SPIN) {
                 final int spins = policy.spins();
-                final int first = reserved >= WaitPolicy.COALESCE_MIN_NR ? Math.max(1, policy.coalescePause()) : 1;
-                for (int spun = 0, pause = first; spun < spins; spun += pause, pause = WaitPolicy.nextPause(pause)) {
+                for (int spun = 0, pause = 1; spun < spins; spun += pause, pause = WaitPolicy.nextPause(pause)) {
                     if (supply.getAsLong() >= need) {
                         met = true;
                         break;
@@ -294,11 +293,6 @@ final class WaitQueue {
             policy.stopActive(phase);
             passOn(met ? reserved : 0);                     // what signallers left to us while we were active
         }
-    }
-
-    /** The policy this queue waits by. */
-    WaitPolicy policy() {
-        return policy;
     }
 
     /** Counts a call that returned because its timeout expired. */
