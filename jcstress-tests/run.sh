@@ -4,7 +4,9 @@
 #
 #   jcstress-tests/run.sh quick    # CI, every submission: about 11 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh long     # before a release: roughly 70 minutes on 2 cores (docs/testing.md)
-#   jcstress-tests/run.sh controls # only the three control checks, with the quick settings (to measure reliability)
+#   jcstress-tests/run.sh controls # only the control checks, with the quick settings (to measure reliability)
+#   jcstress-tests/run.sh asymmetric # JDK 22+ on Linux x86-64/AArch64: only the checks of the asymmetric fence (CI's
+#                                    # JDK 25 pass: about 3 minutes)
 #
 # It first installs the library from the root pom (mvn -q install -DskipTests), because this standalone project
 # depends on the installed io.completionring:completion-ring; set SKIP_LIBRARY_INSTALL=1 when the caller has just
@@ -19,9 +21,9 @@ set -uo pipefail
 
 mode=${1:-}
 case "$mode" in
-  quick|long|controls) ;;
+  quick|long|controls|asymmetric) ;;
   *)
-    echo "usage: $0 quick|long|controls" >&2
+    echo "usage: $0 quick|long|controls|asymmetric" >&2
     exit 2
     ;;
 esac

@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Submitters waiting for space use the seed-000 protocol against the head: a reaper moves the head (a volatile CAS),
  * then looks for parked submitters; a submitter publishes itself, full fence, re-checks the head, parks. A submitter
  * parked on a full ring must be woken by the reap that frees a slot. Run with {@code -af NONE} (see
- * {@link LostWakeup}).
+ * {@link LostWakeup}), and, on JDK 22+, a second time with the asymmetric fence ({@link FenceForm}).
  *
  * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
  * configurations, samples and forbidden samples, then each outcome's count over all configurations.
@@ -45,6 +45,7 @@ public final class BlockedSubmitter {
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
 
         public BlockedSubmitter_01_ReapWakesParkedSubmitter() {
+            FenceForm.requireExpected();
             ring.trySubmit();
             ring.complete(1, 11);
         }
@@ -71,6 +72,7 @@ public final class BlockedSubmitter {
         private final Rounds rounds = new Rounds();
 
         public BlockedSubmitter_02_ManyRounds() {
+            FenceForm.requireExpected();
             for (CompletionRing ring : rings) {
                 ring.complete(1, 11);
             }

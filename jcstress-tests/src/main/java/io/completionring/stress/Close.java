@@ -20,7 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * close() sets the closed bit with one atomic OR on the submitted counter, then looks at both waiter words: parked
  * reapers wake and re-evaluate (-1 once nothing is ready or in flight), parked submitters wake and throw
  * RingClosedException, and completions of requests submitted before the close still reach a reaper. Run with
- * {@code -af NONE} (see {@link LostWakeup}). A wrong answer is thrown, which jcstress records as ERROR.
+ * {@code -af NONE} (see {@link LostWakeup}), and, on JDK 22+, a second time with the asymmetric fence ({@link
+ * FenceForm}). A wrong answer is thrown, which jcstress records as ERROR.
  *
  * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
  * configurations, samples and forbidden samples, then each outcome's count over all configurations.
@@ -52,6 +53,10 @@ public final class Close {
         private final CompletionRing ring = CompletionRing.builder().capacity(1).spinBudget(0).build();
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
 
+        public Close_01_ParkedReaperGetsMinusOne() {
+            FenceForm.requireExpected();
+        }
+
         @Actor
         public void reaper() throws InterruptedException {
             final int n = ring.getEvents(1, 1, events);
@@ -72,6 +77,7 @@ public final class Close {
         private final CompletionRing ring = CompletionRing.builder().capacity(1).spinBudget(0).build();
 
         public Close_02_ParkedSubmitterGetsRingClosedException() {
+            FenceForm.requireExpected();
             ring.trySubmit();
         }
 
@@ -100,6 +106,7 @@ public final class Close {
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
 
         public Close_03_InFlightRequestCompletesAfterClose() {
+            FenceForm.requireExpected();
             ring.trySubmit();
         }
 
@@ -128,6 +135,10 @@ public final class Close {
         private final CompletionRing[] rings = LostWakeup.rings(Rounds.ROUNDS, 1, 0, 0);
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
         private final Rounds rounds = new Rounds();
+
+        public Close_04_ManyRoundsCloseRacesPark() {
+            FenceForm.requireExpected();
+        }
 
         @Actor
         public void reaper() throws InterruptedException {

@@ -28,6 +28,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * starts); the {@code ManyRounds} scenarios race the completion against the park itself (see {@link Rounds}).
  * A wrong answer from getEvents is thrown, which jcstress records as ERROR.
  *
+ * <p>On JDK 22+ {@code ProveIt} runs these tests twice: as they are, and with native access enabled, where the
+ * library's fence is asymmetric (the producer's half a compiler barrier, the reaper's a full fence and membarrier;
+ * see {@link FenceForm}). Each constructor calls {@link FenceForm#requireExpected()}, so a test JVM of the second run
+ * that does not use the asymmetric form errors instead of passing.
+ *
  * <p>Results on this machine ({@code run.sh quick}, 2026-11-22 05:37 UTC, JDK 17, 2 cores): per scenario the JVM
  * configurations, samples and forbidden samples, then each outcome's count over all configurations.
  * <pre>
@@ -75,6 +80,7 @@ public final class LostWakeup {
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
 
         public LostWakeup_01_ParkedAtOnceReaperIsWoken() {
+            FenceForm.requireExpected();
             ring.trySubmit();
         }
 
@@ -98,6 +104,7 @@ public final class LostWakeup {
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
 
         public LostWakeup_02_DefaultSpinReaperIsWoken() {
+            FenceForm.requireExpected();
             ring.trySubmit();
         }
 
@@ -127,6 +134,7 @@ public final class LostWakeup {
         private volatile int taken2 = -2;
 
         public LostWakeup_03_TwoParkedReapersTwoEvents() {
+            FenceForm.requireExpected();
             ring.trySubmit(2);
         }
 
@@ -165,6 +173,7 @@ public final class LostWakeup {
         private final CompletionEvent[] events = CompletionEvent.newArray(2);
 
         public LostWakeup_04_MinNrTwoCompletedOneByOne() {
+            FenceForm.requireExpected();
             ring.trySubmit(2);
         }
 
@@ -191,6 +200,10 @@ public final class LostWakeup {
         private final CompletionRing[] rings = rings(Rounds.ROUNDS, 1, 0, 1);
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
         private final Rounds rounds = new Rounds();
+
+        public LostWakeup_05_ManyRoundsParkAtOnce() {
+            FenceForm.requireExpected();
+        }
 
         @Actor
         public void reaper() throws InterruptedException {
@@ -219,6 +232,10 @@ public final class LostWakeup {
         private final CompletionEvent[] events = CompletionEvent.newArray(1);
         private final Rounds rounds = new Rounds();
 
+        public LostWakeup_06_ManyRoundsDefaultSpin() {
+            FenceForm.requireExpected();
+        }
+
         @Actor
         public void reaper() throws InterruptedException {
             for (int i = 0; i < Rounds.ROUNDS; i++) {
@@ -245,6 +262,10 @@ public final class LostWakeup {
         private final CompletionRing[] rings = rings(Rounds.ROUNDS, 2, 0, 2);
         private final CompletionEvent[] events = CompletionEvent.newArray(2);
         private final Rounds rounds = new Rounds();
+
+        public LostWakeup_07_ManyRoundsMinNrTwo() {
+            FenceForm.requireExpected();
+        }
 
         @Actor
         public void reaper() throws InterruptedException {
@@ -281,6 +302,10 @@ public final class LostWakeup {
         private final long[] got2 = new long[Rounds.ROUNDS];
         private final Rounds rounds = new Rounds();
         private volatile String secondFailure;
+
+        public LostWakeup_08_ManyRoundsTwoReapersDefaultSpin() {
+            FenceForm.requireExpected();
+        }
 
         @Actor
         public void reapers() throws InterruptedException {

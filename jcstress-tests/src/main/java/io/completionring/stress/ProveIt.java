@@ -21,12 +21,16 @@ import io.completionring.stress.verdict.VerdictSelfTest;
  * removed) must show the bug it copies, so that a pass means the tests could have failed.
  *
  * <pre>
- *   java -jar completion-ring-jcstress-VERSION.jar quick|long|controls [--out DIR]
+ *   java -jar completion-ring-jcstress-VERSION.jar quick|long|controls|asymmetric [--out DIR]
  * </pre>
  *
  * {@code quick} is what CI runs on every submission (about 11 minutes on 2 cores); {@code long} is for a release
- * (roughly 70 minutes); {@code controls} runs only the three control checks with the quick settings (to measure
- * their reliability). Each check is one jcstress run in a JVM of its own ({@code org.openjdk.jcstress.Main} from this
+ * (roughly 70 minutes); {@code controls} runs only the control checks with the quick settings (to measure their
+ * reliability). On JDK 22+ on Linux x86-64 or AArch64, where the library can use its asymmetric seed-000 fence
+ * (a compiler barrier for the producer, a full fence and membarrier for a reaper about to park; it does when native
+ * access is enabled for it), {@code quick} and {@code long} also run the wake-up tests with native access
+ * (real-termination-asymmetric) and, like {@code controls}, the asymmetric copy of the protocol
+ * (controls-asymmetric); {@code asymmetric} runs only the checks of that fence (CI's JDK 25 pass: about 3 minutes). Each check is one jcstress run in a JVM of its own ({@code org.openjdk.jcstress.Main} from this
  * jar, which forks the test JVMs), in its own directory {@code DIR/CHECK/}: {@code console.txt}, jcstress's HTML
  * report in {@code report/}, its binary results file, and {@code verdict.txt}. DIR defaults to
  * {@code completion-ring-jcstress-MODE} in the current directory. A check holds when {@link Verdict} judges its
@@ -36,8 +40,10 @@ import io.completionring.stress.verdict.VerdictSelfTest;
  */
 public final class ProveIt {
 
-    static final String USAGE = "usage: java -jar completion-ring-jcstress.jar quick|long|controls [--out DIR]"
-            + "  (DIR defaults to ./completion-ring-jcstress-MODE)";
+    static final String USAGE = "usage: java -jar completion-ring-jcstress.jar quick|long|controls|asymmetric"
+            + " [--out DIR]  (DIR defaults to ./completion-ring-jcstress-MODE)";
+
+    static final List<String> MODES = List.of("quick", "long", "controls", "asymmetric");
 
     /** What a check's results must show: nothing forbidden (the real ring), or each test's bug (a control). */
     enum Need {
@@ -63,10 +69,21 @@ public final class ProveIt {
     }
 
     /**
-     * The checks of a mode, with their selections and options: the one place they are set. The measurements behind
-     * each option are in docs/testing.md ("What the jcstress settings rest on", "Mutation checks on the real ring").
+     * Whether the library can use its asymmetric fence here (io.completionring.Membarrier's conditions): JDK 22+ (the
+     * foreign function API) on Linux x86-64 or AArch64. It also needs a kernel with membarrier's expedited command
+     * (4.14 and later); where that is missing the asymmetric checks fail, their tests seeing the symmetric form.
      */
-    static List<Check> checks(String mode) {
+    static boolean asymmetricFencePlatform() {
+        return Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux")
+                && List.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch", ""));
+    }
+
+    /**
+     * The checks of a mode, with their selections and options: the one place they are set. The measurements behind
+     * each option are in docs/testing.md ("What the jcstress settings rest on", "Mutation checks on the real ring",
+     * "The asymmetric fence"). {@code asymmetric}: whether this JVM can run the asymmetric fence's checks.
+     */
+    static List<Check> checks(String mode, boolean asymmetric) {
         final boolean quick = !mode.equals("long");
         // -m sanity runs each test in every JVM configuration once; -time sets how long each iteration runs. At
         // -time 100 the concurrent runs took less time but gathered about 20 times fewer samples than at 300.
@@ -97,29 +114,79 @@ public final class ProveIt {
         // goes STALE stops there anyway (at -time 1000, 2 of 12 configurations did not go STALE).
         final List<String> pairingControlOptions =
                 List.of("-m", "sanity", "-time", "3000", "-af", "NONE", "-sc", "false", "-jvmArgs", "-Xmx256m");
+        // The asymmetric fence: the test JVMs get native access, so the library (and the controls' own Membarrier)
+        // can call membarrier through the foreign function API, and the property that makes every test of the real
+        // ring throw unless the asymmetric form is in use (FenceForm). -jvmArgsPrepend, not -jvmArgs: it adds the
+        // flags to every JVM configuration jcstress detects (on JDK 25, the plain one and the C2 stress randomizers,
+        // each with split compilation: 4 per test), where -jvmArgs would replace them with one flag set.
+        final List<String> nativeAccess = List.of("-jvmArgsPrepend",
+                "--enable-native-access=ALL-UNNAMED -D" + FenceForm.EXPECT_ASYMMETRIC + "=true");
+        final List<String> asymmetricTerminationOptions = concat(terminationOptions, nativeAccess);
+
+        final Check realConcurrent = new Check("real-concurrent",
+                "^io\\.completionring\\.stress\\.(Publication|SlotReuse|Exclusivity|TimeoutAndInterrupt)\\.",
+                concurrentOptions, Need.NOTHING_FORBIDDEN);
+        final String wakeUpTests = "^io\\.completionring\\.stress\\.(LostWakeup|BlockedSubmitter|Close)\\.";
+        final Check realTermination = new Check("real-termination", wakeUpTests, terminationOptions,
+                Need.NOTHING_FORBIDDEN);
+        // The same wake-up tests on the asymmetric fence.
+        final Check realTerminationAsymmetric = new Check("real-termination-asymmetric", wakeUpTests,
+                asymmetricTerminationOptions, Need.NOTHING_FORBIDDEN);
+        // Seed 000 (Dekker), seed 004 and the chosen waiter's pass-on.
+        final Check controlsOrdering = new Check("controls-ordering",
+                "^io\\.completionring\\.stress\\.controls\\.(SeedLostWakeupDekker|SeedTornEvent|ChosenWaiterPassOn)\\.",
+                orderingControlOptions, Need.EACH_SHOWS_FORBIDDEN);
+        // Seed 000 (Dekker) alone: the asymmetric fence's producer half, a compiler barrier, is no fence for the CPU.
+        final Check controlsDekker = new Check("controls-dekker",
+                "^io\\.completionring\\.stress\\.controls\\.SeedLostWakeupDekker\\.",
+                orderingControlOptions, Need.EACH_SHOWS_FORBIDDEN);
+        // A copy of the ring with seed 000's producer fence removed: also the asymmetric protocol without its heavy
+        // half (membarrier).
+        final Check controlsStale = new Check("controls-stale",
+                "^io\\.completionring\\.stress\\.controls\\.SeedLostWakeupStale\\.",
+                staleControlOptions, Need.EACH_GOES_STALE);
+        // Copies of the submitter-side pairing and of close's wake-up, each with one ordering weakened.
+        final Check controlsPairings = new Check("controls-pairings",
+                "^io\\.completionring\\.stress\\.controls\\.(SubmitterWakeupStale|CloseWakeupStale)\\.",
+                pairingControlOptions, Need.EACH_GOES_STALE);
+        // The positive control: the stale control's copy with both halves of the asymmetric fence must not go stale,
+        // given as long as the real ring's wake-up tests.
+        final Check controlsAsymmetric = new Check("controls-asymmetric",
+                "^io\\.completionring\\.stress\\.controls\\.SeedLostWakeupAsymmetric\\.",
+                asymmetricTerminationOptions, Need.NOTHING_FORBIDDEN);
 
         final List<Check> checks = new ArrayList<>();
-        if (!mode.equals("controls")) {
-            checks.add(new Check("real-concurrent",
-                    "^io\\.completionring\\.stress\\.(Publication|SlotReuse|Exclusivity|TimeoutAndInterrupt)\\.",
-                    concurrentOptions, Need.NOTHING_FORBIDDEN));
-            checks.add(new Check("real-termination",
-                    "^io\\.completionring\\.stress\\.(LostWakeup|BlockedSubmitter|Close)\\.",
-                    terminationOptions, Need.NOTHING_FORBIDDEN));
+        switch (mode) {
+            case "quick":
+            case "long":
+                checks.add(realConcurrent);
+                checks.add(realTermination);
+                if (asymmetric) {
+                    checks.add(realTerminationAsymmetric);
+                }
+                break;
+            case "asymmetric":
+                checks.add(realTerminationAsymmetric);
+                checks.add(controlsAsymmetric);
+                checks.add(controlsDekker);
+                checks.add(controlsStale);
+                return checks;
+            default:
+                break;
         }
-        // Seed 000 (Dekker), seed 004 and the chosen waiter's pass-on.
-        checks.add(new Check("controls-ordering",
-                "^io\\.completionring\\.stress\\.controls\\.(SeedLostWakeupDekker|SeedTornEvent|ChosenWaiterPassOn)\\.",
-                orderingControlOptions, Need.EACH_SHOWS_FORBIDDEN));
-        // A copy of the ring with seed 000's producer fence removed.
-        checks.add(new Check("controls-stale",
-                "^io\\.completionring\\.stress\\.controls\\.SeedLostWakeupStale\\.",
-                staleControlOptions, Need.EACH_GOES_STALE));
-        // Copies of the submitter-side pairing and of close's wake-up, each with one ordering weakened.
-        checks.add(new Check("controls-pairings",
-                "^io\\.completionring\\.stress\\.controls\\.(SubmitterWakeupStale|CloseWakeupStale)\\.",
-                pairingControlOptions, Need.EACH_GOES_STALE));
+        checks.add(controlsOrdering);
+        checks.add(controlsStale);
+        checks.add(controlsPairings);
+        if (asymmetric) {
+            checks.add(controlsAsymmetric);
+        }
         return checks;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /** What one check came to. */
@@ -133,7 +200,7 @@ public final class ProveIt {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--out") && i + 1 < args.length && out == null) {
                 out = Path.of(args[++i]);
-            } else if (mode == null && List.of("quick", "long", "controls").contains(args[i])) {
+            } else if (mode == null && MODES.contains(args[i])) {
                 mode = args[i];
             } else {
                 mode = null;
@@ -142,6 +209,12 @@ public final class ProveIt {
         }
         if (mode == null) {
             System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (mode.equals("asymmetric") && !asymmetricFencePlatform()) {
+            System.err.println("the asymmetric fence needs JDK 22+ on Linux x86-64 or AArch64; this is Java "
+                    + Runtime.version() + " on " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
             System.exit(2);
             return;
         }
@@ -167,10 +240,11 @@ public final class ProveIt {
             console.println("the verdict logic is broken (VerdictSelfTest): " + String.join("; ", selfTestFailures));
             return false;
         }
-        final List<Check> checks = checks(mode);
+        final List<Check> checks = checks(mode, asymmetricFencePlatform());
         console.println("completion-ring jcstress " + mode + " pass: " + checks.size() + " jcstress runs into " + out
                 + (mode.equals("long") ? " (roughly 70 minutes on 2 cores)" : mode.equals("quick")
-                        ? " (about 11 minutes on 2 cores)" : " (about 5 minutes on 2 cores)"));
+                        ? " (about 11 minutes on 2 cores)" : mode.equals("controls") ? " (about 5 minutes on 2 cores)"
+                        : " (about 3 minutes on 2 cores)"));
         final List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < checks.size(); i++) {
             final Check check = checks.get(i);
@@ -282,11 +356,11 @@ public final class ProveIt {
         console.println();
         console.printf("== completion-ring jcstress %s pass: %s (%d of %d checks hold)%n", mode,
                 all ? "PASSED" : "FAILED", holding, outcomes.size());
-        console.printf("%-18s %-6s %-43s %5s %12s %10s %6s%n", "check", "result", "needed", "tests", "samples",
+        console.printf("%-27s %-6s %-43s %5s %12s %10s %6s%n", "check", "result", "needed", "tests", "samples",
                 "forbidden", "time");
         for (Outcome o : outcomes) {
             final Verdict.Judgement j = o.judgement();
-            console.printf(Locale.ROOT, "%-18s %-6s %-43s %5s %12s %10s %4d s%n", o.check().name(),
+            console.printf(Locale.ROOT, "%-27s %-6s %-43s %5s %12s %10s %4d s%n", o.check().name(),
                     o.holds() ? "OK" : "FAILED", o.check().need().description,
                     j == null ? "-" : Integer.toString(j.tests()),
                     j == null ? "-" : String.format(Locale.ROOT, "%,d", j.samples()),
