@@ -244,9 +244,10 @@ public final class CompletionRing implements AutoCloseable {
          * its spin is over, before it parks; {@link Duration#ZERO} parks right after the spin. The default is 50
          * microseconds. A thread that has not parked needs no unpark, and the unpark system call is the largest cost
          * a busy producer pays; a yielding thread gives its core to any other thread that wants it. The time in use
-         * adapts between this value and {@code min(2 microseconds, yieldBudget)}, as the spin budget does. At most {@code
-         * availableProcessors} threads of a ring spin or yield at once; the others park at once. Ignored when the
-         * spin budget is 0.
+         * adapts between 0 and this value: it shrinks after a yield phase that ended without its events (to 0 below 2
+         * microseconds, so that where events are sparse a waiter parks right after its spin) and grows after one that
+         * saw them, or after a park shorter than the budget. At most {@code availableProcessors} threads of a ring
+         * spin or yield at once; the others park at once. Ignored when the spin budget is 0.
          *
          * @param yieldBudget the most time a waiting thread yields before it parks
          * @return this builder

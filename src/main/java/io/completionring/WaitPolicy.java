@@ -58,7 +58,11 @@ final class WaitPolicy {
     /** The default yield budget, in nanoseconds: several times the cost of a park/unpark round trip. */
     static final long DEFAULT_YIELD_NANOS = 50_000;
 
-    /** The least an adaptive yield budget falls to (unless the configured budget is smaller): about two yields. */
+    /**
+     * The shortest yield phase, in nanoseconds (about two yields): an adaptive yield budget that falls below it
+     * becomes 0, and the waiter parks right after its spin until a short park shows that yielding would pay again
+     * ({@link #parkEnded}).
+     */
     static final long MIN_YIELD_NANOS = 2_000;
 
     /**
@@ -147,7 +151,7 @@ final class WaitPolicy {
                 return NONE;
             }
             final boolean spin = (a & SPINNERS) < maxSpinners;
-            if (!spin && yieldNanos == 0) {
+            if (!spin && yieldNanos() == 0) {
                 return NONE;
             }
             if (INT.compareAndSet(activity, PAD, a, a + ACTIVE + (spin ? 1 : 0))) {
@@ -190,14 +194,51 @@ final class WaitPolicy {
         }
     }
 
-    /** Adapts the yield budget to how the last yield phase ended, as {@link #spinEnded} does the spin budget. */
+    /**
+     * Adapts the yield budget to how the last yield phase ended: cut by a quarter after one that ended empty-handed,
+     * to 0 below {@link #MIN_YIELD_NANOS}, and doubled after one that saw its need met.
+     *
+     * <p>Where events are sparse, yielding must stop altogether, not only shrink. A thread that has just yielded,
+     * even for two microseconds, and then parked is woken worse than one that parked at once: with one event every
+     * 100 microseconds and the completing thread busy after its {@code complete}, the one-way wake-up of a parked
+     * reaper had a p99 of 3.6 ms with a 2 µs yield phase before each park, against 0.1 ms without one (the woken
+     * thread waits for the scheduler tick on a core whose thread does not give it up; see docs/design.md).
+     */
     void yieldEnded(boolean met) {
         final long b = (long) YIELD_BUDGET.getOpaque(this);
-        final long next = met ? Math.min(yieldNanos, Math.max(b << 1, yieldFloor))
-                : Math.max(yieldFloor, b - (b >> 2));
+        long next;
+        if (met) {
+            next = Math.min(yieldNanos, Math.max(b << 1, yieldFloor));
+        } else {
+            next = b - (b >> 2);
+            if (next < yieldFloor) {
+                next = 0;
+            }
+        }
         if (next != b) {
             YIELD_BUDGET.setOpaque(this, next);
         }
+    }
+
+    /**
+     * Learns from a park that ended with the need met after {@code nanos}: if a yield phase that long fits in the
+     * configured budget, yielding would have saved the park and its unpark, so the yield budget rises to twice it
+     * (within the floor and the configured budget). This is how a budget that fell to 0 comes back.
+     */
+    void parkEnded(long nanos) {
+        if (nanos >= yieldNanos) {                          // also when yielding is off (yieldNanos 0)
+            return;
+        }
+        final long b = (long) YIELD_BUDGET.getOpaque(this);
+        final long next = Math.max(b, Math.min(yieldNanos, Math.max(yieldFloor, nanos << 1)));
+        if (next != b) {
+            YIELD_BUDGET.setOpaque(this, next);
+        }
+    }
+
+    /** Whether {@link #parkEnded} has anything to learn: yielding is configured. */
+    boolean learnsFromParks() {
+        return yieldNanos != 0;
     }
 
     /**

@@ -207,9 +207,14 @@ final class WaitQueue {
         if (supply.getAsLong() >= need) {                   // 3. re-check
             return leave(w, 0);
         }
+        final boolean learn = policy.learnsFromParks();
+        final long parkedAt = learn ? System.nanoTime() : 0L;
         for (;;) {                                          // 4. park until chosen
             if ((int) STATE.getAcquire(w) == Waiter.SIGNALLED) { // the scan unlinked w before marking it
                 STATE.set(w, Waiter.IDLE);                  // plain: w is ours again
+                if (learn) {
+                    policy.parkEnded(System.nanoTime() - parkedAt);
+                }
                 return CHOSEN;
             }
             if (Thread.interrupted()) {

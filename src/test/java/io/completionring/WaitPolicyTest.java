@@ -1,6 +1,8 @@
 package io.completionring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,28 +48,73 @@ class WaitPolicyTest {
     }
 
     @Test
-    void yieldBudgetShrinksByAQuarterAfterEachFailedYieldPhaseDownToTheFloor() {
+    void yieldBudgetShrinksByAQuarterAfterEachFailedYieldPhaseThenStopsBelowTheFloor() {
         WaitPolicy policy = new WaitPolicy(128, YIELD, 2);
         policy.yieldEnded(false);
         assertEquals(37_500, policy.yieldNanos());
-        for (int i = 0; i < 100; i++) {
+        long last = policy.yieldNanos();
+        while (policy.yieldNanos() != 0) {
+            last = policy.yieldNanos();
             policy.yieldEnded(false);
         }
-        assertEquals(WaitPolicy.MIN_YIELD_NANOS, policy.yieldNanos());
+        assertTrue(last >= WaitPolicy.MIN_YIELD_NANOS && last - (last >> 2) < WaitPolicy.MIN_YIELD_NANOS,
+                "the last budget before 0 was " + last);
     }
 
     @Test
     void yieldBudgetDoublesAfterEachSuccessfulYieldPhaseUpToTheConfiguredBudget() {
         WaitPolicy policy = new WaitPolicy(128, YIELD, 2);
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 8; i++) {
             policy.yieldEnded(false);
         }
+        final long low = policy.yieldNanos();
+        assertTrue(low > 0 && low < YIELD / 4, "budget after 8 failed phases: " + low);
         policy.yieldEnded(true);
-        assertEquals(2 * WaitPolicy.MIN_YIELD_NANOS, policy.yieldNanos());
+        assertEquals(2 * low, policy.yieldNanos());
         for (int i = 0; i < 100; i++) {
             policy.yieldEnded(true);
         }
         assertEquals(YIELD, policy.yieldNanos());
+    }
+
+    @Test
+    void aShortParkBringsBackAYieldBudgetThatFellToZero() {
+        WaitPolicy policy = new WaitPolicy(128, YIELD, 2);
+        for (int i = 0; i < 100; i++) {
+            policy.yieldEnded(false);
+        }
+        assertEquals(0, policy.yieldNanos());
+        policy.parkEnded(YIELD);                            // as long as the whole budget: yielding would not pay
+        assertEquals(0, policy.yieldNanos());
+        policy.parkEnded(10_000);                           // a yield phase of 20 us would have saved this park
+        assertEquals(20_000, policy.yieldNanos());
+        policy.parkEnded(100);                              // never lowers it, never below the floor
+        assertEquals(20_000, policy.yieldNanos());
+        policy.parkEnded(40_000);                           // twice 40 us is over the configured budget
+        assertEquals(YIELD, policy.yieldNanos());
+    }
+
+    @Test
+    void aShortParkRaisesAZeroBudgetToTheFloorAtLeast() {
+        WaitPolicy policy = new WaitPolicy(128, YIELD, 2);
+        for (int i = 0; i < 100; i++) {
+            policy.yieldEnded(false);
+        }
+        policy.parkEnded(100);
+        assertEquals(WaitPolicy.MIN_YIELD_NANOS, policy.yieldNanos());
+        assertFalse(new WaitPolicy(128, 0, 2).learnsFromParks(), "yielding off: nothing to learn");
+    }
+
+    @Test
+    void withoutASpinnerPlaceAThreadParksAtOnceWhileTheYieldBudgetIsZero() {
+        WaitPolicy policy = new WaitPolicy(128, YIELD, 2);
+        for (int i = 0; i < 100; i++) {
+            policy.yieldEnded(false);
+        }
+        assertEquals(WaitPolicy.SPIN, policy.tryStartActive());
+        assertEquals(WaitPolicy.NONE, policy.tryStartActive(), "the spinner place is taken and yielding stopped");
+        policy.parkEnded(1_000);
+        assertEquals(WaitPolicy.YIELD, policy.tryStartActive());
     }
 
     @Test
