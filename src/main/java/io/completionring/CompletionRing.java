@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * <h2>Threads</h2>
  * {@link #trySubmit()}, {@link #submit()} and their variants may be called from any thread. {@link #complete} and
  * {@link #completeAll} are the producer's: calls must be externally serialized (one completion thread, or a hand-off
- * that establishes happens-before between successive producers). {@link #getEvents} and {@link #pollEvents} may be
+ * that establishes happens-before between successive producers), unless the ring was built with {@link
+ * Builder#multiProducer(boolean) multiProducer(true)}: then any number of threads may complete at once (the
+ * completion handlers of an {@code AsynchronousFileChannel}, say). {@link #getEvents} and {@link #pollEvents} may be
  * called from any number of threads. Waiting threads spin briefly, then park with {@link
  * java.util.concurrent.locks.LockSupport}; nothing takes a monitor, so virtual threads never pin their carrier.
  *
@@ -98,7 +100,12 @@ public final class CompletionRing implements AutoCloseable {
      * yielding (that one sees the supply first, and passes on what it does not take). A waiter that was chosen and
      * leaves without using the wake-up (interrupt, timeout, close) passes it on by scanning again.
      *
-     * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
+     * Multi-producer rings (Availability): producers claim positions with a CAS on claimed (checked against submitted,
+ * so tail <= claimed <= submitted), write their slots with plain stores, mark them written with release stores,
+ * fence, and move the tail by CAS over every contiguous written position from the tail; a producer whose CAS moved
+ * the tail then reads the waiter word (seed 000). Reapers read only the tail, as above. Everything else is shared.
+ *
+ * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
      * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
      * (tail == submitted); it returns -1 when, in addition, nothing is ready and it took nothing.
      */
@@ -129,7 +136,11 @@ public final class CompletionRing implements AutoCloseable {
     /** The waiter words of the two queues (WaitQueue): the number of parked or parking reapers, and submitters. */
     private static final int REAPERS_WAITING = 4 * PAD;
     private static final int SUBMITTERS_WAITING = 5 * PAD;
-    private static final int COUNTERS_LENGTH = 6 * PAD;
+    /** Multi-producer rings only: positions claimed by producers (CAS); claimed - tail are being written. */
+    private static final int CLAIMED = 6 * PAD;
+    /** Multi-producer rings only: a value submitted had, cached for the claim check (release/acquire). */
+    private static final int CLAIM_SUBMITTED_SEEN = CLAIMED + 1;
+    private static final int COUNTERS_LENGTH = 7 * PAD;
 
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CLOSED_FLAG;
@@ -151,6 +162,8 @@ public final class CompletionRing implements AutoCloseable {
     private final long[] results;
     private final WaitQueue reapers;
     private final WaitQueue submitters;
+    /** The per-slot publication of a multi-producer ring; null in a single-producer ring. */
+    private final Availability availability;
     /** Volatile reads of the counters, without the closed bit, for the snapshot methods. */
     private final Snapshot.Counters counterReader = i -> (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
     /**
@@ -159,17 +172,19 @@ public final class CompletionRing implements AutoCloseable {
      */
     private boolean closed;
 
-    private CompletionRing(int capacity, int spins, long yieldNanos) {
+    private CompletionRing(int capacity, int spins, long yieldNanos, boolean multiProducer) {
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.userData = new long[capacity + 2 * PAD];
         this.results = new long[capacity + 2 * PAD];
+        this.availability = multiProducer ? new Availability(capacity, counters, TAIL) : null;
         final int processors = Runtime.getRuntime().availableProcessors();
+        // The reapers' waiters fence with Fence.heavy where a single producer publishes with Fence.light; a
+        // multi-producer ring publishes with a CAS, a full fence already.
         this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this,
-                counters, REAPERS_WAITING, true);
+                counters, REAPERS_WAITING, !multiProducer);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
                 counters, SUBMITTERS_WAITING, false);       // their signallers' head CAS is a full fence
-
     }
 
     /**
@@ -198,8 +213,26 @@ public final class CompletionRing implements AutoCloseable {
         private int capacity = DEFAULT_CAPACITY;
         private int spinBudget = WaitPolicy.DEFAULT_SPINS;
         private long yieldNanos = WaitPolicy.DEFAULT_YIELD_NANOS;
+        private boolean multiProducer;
 
         private Builder() {
+        }
+
+        /**
+         * Sets whether {@link #complete} and {@link #completeAll} may be called concurrently from any number of
+         * threads (true), or must be externally serialized (false, the default). A multi-producer ring keeps every
+         * guarantee of a single-producer one: the events of one {@code completeAll} call are consecutive and in
+         * order, and one thread's successive calls appear in its call order; a call with no reservation outstanding
+         * throws and publishes nothing, however many producers race for the last reservations. Its {@code complete}
+         * costs two CAS instead of none (a claim, then the tail) and a full fence; a single-producer ring is not
+         * slowed by the mode's existence.
+         *
+         * @param multiProducer true to allow concurrent producers
+         * @return this builder
+         */
+        public Builder multiProducer(boolean multiProducer) {
+            this.multiProducer = multiProducer;
+            return this;
         }
 
         /**
@@ -270,7 +303,7 @@ public final class CompletionRing implements AutoCloseable {
          */
         public CompletionRing build() {
             final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
-            return new CompletionRing(rounded, spinBudget, yieldNanos);
+            return new CompletionRing(rounded, spinBudget, yieldNanos, multiProducer);
         }
     }
 
@@ -281,6 +314,16 @@ public final class CompletionRing implements AutoCloseable {
      */
     public int capacity() {
         return capacity;
+    }
+
+    /**
+     * Returns whether this ring was built with {@link Builder#multiProducer(boolean) multiProducer(true)}: whether
+     * {@link #complete} and {@link #completeAll} may be called concurrently.
+     *
+     * @return true if producers may call concurrently
+     */
+    public boolean isMultiProducer() {
+        return availability != null;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -399,7 +442,7 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Completion side: the producer, one call at a time.
+    // Completion side: the producer, one call at a time (or, in a multi-producer ring, any number at once).
 
     /**
      * Publishes one completion event. Never blocks: its slot was reserved when the request was submitted.
@@ -409,6 +452,10 @@ public final class CompletionRing implements AutoCloseable {
      * @throws IllegalStateException if every submitted request has already been completed (nothing is published)
      */
     public void complete(long userData, long result) {
+        if (availability != null) {
+            completeConcurrently(userData, result);
+            return;
+        }
         final long[] counters = this.counters;
         final long t = counters[TAIL];                      // plain: only the producer writes the tail
         checkReserved(t, 1);
@@ -442,16 +489,69 @@ public final class CompletionRing implements AutoCloseable {
         if (count == 0) {
             return;
         }
+        if (availability == null) {
+            final long t = this.counters[TAIL];             // plain: only the producer writes the tail
+            checkReserved(t, count);
+            write(t, userData, results, offset, count);     // plain: published by the release store below
+            publish(t + count);
+        } else {
+            final long from = claim(count);
+            write(from, userData, results, offset, count);  // plain: published by Availability's release stores
+            publishConcurrently(from, count);
+        }
+    }
+
+    /** Writes events [from, from + count) into their slots; plain stores, published by the caller. */
+    private void write(long from, long[] userData, long[] results, int offset, int count) {
         final long[] slotUserData = this.userData;
         final long[] slotResults = this.results;
-        final long t = this.counters[TAIL];                 // plain: only the producer writes the tail
-        checkReserved(t, count);
         for (int k = 0; k < count; k++) {
-            final int i = PAD + ((int) (t + k) & mask);
-            slotUserData[i] = userData[offset + k];         // plain: published by the release store below
+            final int i = PAD + ((int) (from + k) & mask);
+            slotUserData[i] = userData[offset + k];
             slotResults[i] = results[offset + k];
         }
-        publish(t + count);
+    }
+
+    /** complete() in a multi-producer ring: claim a position, write its slot, publish it (Availability). */
+    private void completeConcurrently(long userData, long result) {
+        final long c = claim(1);
+        final int i = PAD + ((int) c & mask);
+        this.userData[i] = userData;                        // plain: published by Availability's release store
+        this.results[i] = result;
+        publishConcurrently(c, 1);
+    }
+
+    /**
+     * Claims positions [c, c + n) for a producer of a multi-producer ring and returns c; throws, claiming nothing,
+     * unless requests [c, c + n) have been submitted. Claims are made in order with a CAS, so exactly the calls that
+     * would take claimed beyond submitted fail, however many producers race.
+     */
+    private long claim(int n) {
+        final long[] counters = this.counters;
+        for (;;) {
+            final long c = (long) COUNTER.getVolatile(counters, CLAIMED);
+            // Acquire, directly or through the cache written with release: a submitter's reservation (and the reaper
+            // reads it was made after) happen-before this producer's rewrite of the slot.
+            if (c + n > (long) COUNTER.getAcquire(counters, CLAIM_SUBMITTED_SEEN)) {
+                final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
+                if (c + n > s) {                            // claimed only grows: the call fails at this read
+                    throw new IllegalStateException("complete without a submitted request: completing " + n
+                            + " would make completed " + (c + n) + " exceed submitted " + s);
+                }
+                COUNTER.setRelease(counters, CLAIM_SUBMITTED_SEEN, s); // a stale value here is merely conservative
+            }
+            if (COUNTER.compareAndSet(counters, CLAIMED, c, c + n)) {
+                return c;
+            }
+        }
+    }
+
+    /** Publishes positions [from, from + n) of a multi-producer ring; the waiter check if this call moved the tail. */
+    private void publishConcurrently(long from, int n) {
+        // Seed 000: the tail CAS (volatile) before the volatile read of the waiter word.
+        if (availability.publish(from, n) && (long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
+            reapers.signalWaiters();
+        }
     }
 
     /** Throws unless requests [t, t + n) have been submitted; reads submitted only when the cached copy falls short. */
