@@ -42,7 +42,7 @@ public final class Charts {
 
     /** One benchmark × parameter set of the JSON. */
     record Result(String name, String mode, Map<String, String> params, double score, double error, String unit,
-                  Map<String, Double> percentiles, Map<String, double[]> secondary) {
+                  Map<String, Double> percentiles, Map<String, double[]> secondary, String jdkVersion) {
 
         double secondary(String key) {
             final double[] v = secondary.get(key);
@@ -70,8 +70,14 @@ public final class Charts {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals("--targets")) {
+            final Charts charts = new Charts(read(Paths.get(args[1])));
+            System.out.print("JDK " + charts.jdkVersion() + "\n\n" + charts.targetsTable());
+            return;
+        }
         if (args.length < 2) {
             System.err.println("usage: Charts RESULT.json DOCS_DIR [BENCHMARKS_MD [RUN_LABEL]]");
+            System.err.println("       Charts --targets RESULT.json   (prints the targets table of a run)");
             System.exit(2);
         }
         final Path json = Paths.get(args[0]);
@@ -87,8 +93,8 @@ public final class Charts {
     // ---- reading -------------------------------------------------------------------------------------------------
 
     /** The fields of one entry of JMH's JSON result file that the charts use; Gson ignores the others. */
-    record JmhRun(String benchmark, String mode, Map<String, String> params, JmhMetric primaryMetric,
-                  Map<String, JmhMetric> secondaryMetrics) {
+    record JmhRun(String benchmark, String mode, String jdkVersion, Map<String, String> params,
+                  JmhMetric primaryMetric, Map<String, JmhMetric> secondaryMetrics) {
     }
 
     /** A JMH metric. Boxed, so that a value JMH left out reads as null (then NaN) rather than 0. */
@@ -125,7 +131,8 @@ public final class Charts {
                         (k, m) -> secondary.put(k, new double[] {number(m.score()), number(m.scoreError())}));
             }
             out.add(new Result(run.benchmark().replace(PREFIX, ""), run.mode(), params, number(primary.score()),
-                    number(primary.scoreError()), primary.scoreUnit(), percentiles, secondary));
+                    number(primary.scoreError()), primary.scoreUnit(), percentiles, secondary,
+                    run.jdkVersion() == null ? "" : run.jdkVersion()));
         }
         return out;
     }
@@ -361,51 +368,14 @@ public final class Charts {
         md.append("Run: `").append(json.getFileName()).append("`, written ")
                 .append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
                         .format(Files.getLastModifiedTime(json).toInstant()))
-                .append(label.isEmpty() ? "" : "; " + label).append(". ").append(results.size())
+                .append(label.isEmpty() ? "" : "; " + label).append("; JDK ").append(jdkVersion()).append(". ")
+                .append(results.size())
                 .append(" benchmark/parameter sets. Throughput is the `events` counter (events handed off per ")
                 .append("microsecond = million events/s), mean \u00b1 99.9% CI over the measurement iterations.\n\n");
 
-        // Targets
-        final double ring12 = events("BlockingThroughput.ring_1to2");
         final double abq12 = events("BlockingThroughput.abq_1to2");
-        final double batch64 = events("Batching.ring_1to2", "batch=64", "nr=64");
-        final double spin11 = events("SpinThroughput.ring_1to1", "nr=64");
-        final double spin11nr1 = events("SpinThroughput.ring_1to1", "nr=1");
-        final double jct11 = events("SpinThroughput.jctools_1to1");
-        final double ringPark50 = value("WakeupLatency.ring", r -> r.percentile("50.0"), "waitPolicy=park");
-        final double ringDefault50 = value("WakeupLatency.ring", r -> r.percentile("50.0"), "waitPolicy=default");
         final double floor50 = value("WakeupLatency.lockSupport", r -> r.percentile("50.0"));
-        double maxAlloc = Double.NaN;
-        String maxAllocAt = "";
-        for (Result r : results) {
-            // SampleTime benchmarks are left out: JMH's own sample recording allocates there (the LockSupport floor,
-            // whose code allocates nothing, shows it); their allocation is in the table below.
-            if (r.name().contains(".ring") && !"sample".equals(r.mode())
-                    && r.secondary().containsKey("gc.alloc.rate.norm")) {
-                final double a = r.secondary("gc.alloc.rate.norm");
-                if (Double.isNaN(maxAlloc) || a > maxAlloc) {
-                    maxAlloc = a;
-                    maxAllocAt = r.name() + (r.params().isEmpty() ? "" : " " + r.params());
-                }
-            }
-        }
-        md.append("### Targets\n\n| target | measured | ratio | met |\n|---|---|---|---|\n");
-        target(md, "blocking 1 \u2192 2, per event (`trySubmit`+`complete`, `getEvents(1, 64)`) \u2265 3\u00d7 "
-                + "ArrayBlockingQueue put/take", f(ring12) + " vs " + f(abq12) + " M/s", ring12 / abq12, 3, true);
-        target(md, "blocking 1 \u2192 2, batches of 64 (`trySubmit(64)`+`completeAll`, `getEvents(1, 64)`) \u2265 10\u00d7 "
-                + "ArrayBlockingQueue put/take", f(batch64) + " vs " + f(abq12) + " M/s", batch64 / abq12, 10, true);
-        target(md, "spinning 1 \u2192 1 (`pollEvents(64)`) \u2265 2\u00d7 JCTools SpmcArrayQueue",
-                f(spin11) + " vs " + f(jct11) + " M/s", spin11 / jct11, 2, true);
-        target(md, "spinning 1 \u2192 1 with `pollEvents(1)` (one event per call, like `poll`), same target",
-                f(spin11nr1) + " vs " + f(jct11) + " M/s", spin11nr1 / jct11, 2, true);
-        target(md, "wake-up round trip p50, ring with spinBudget 0 \u2264 1.2\u00d7 the LockSupport floor",
-                f(ringPark50) + " vs " + f(floor50) + " \u00b5s", ringPark50 / floor50, 1.2, false);
-        target(md, "wake-up round trip p50, ring with its default spin-then-park, same target",
-                f(ringDefault50) + " vs " + f(floor50) + " \u00b5s", ringDefault50 / floor50, 1.2, false);
-        md.append("| zero allocation: `gc.alloc.rate.norm` of every ring throughput/uncontended benchmark \u2248 0 B/op | max ")
-                .append(f(maxAlloc)).append(" B/op (").append(maxAllocAt).append(") | | ")
-                .append(Double.isNaN(maxAlloc) ? "not measured (run without -prof gc)" : maxAlloc < 1 ? "yes" : "**no**")
-                .append(" |\n\n");
+        md.append("### Targets\n\n").append(targetsTable()).append("\n");
 
         // Spinning
         md.append("### Throughput, spinning reapers (million events/s)\n\n")
@@ -501,6 +471,75 @@ public final class Charts {
         }
         md.append("\n").append(END);
         return md.toString();
+    }
+
+    /** The targets of the per-event performance work, measured in this run: a Markdown table. */
+    String targetsTable() {
+        final StringBuilder md = new StringBuilder();
+        final double ring12 = events("BlockingThroughput.ring_1to2");
+        final double abq12 = events("BlockingThroughput.abq_1to2");
+        final double spin11 = events("SpinThroughput.ring_1to1", "nr=64");
+        final double jct11 = events("SpinThroughput.jctools_1to1");
+        final double dis11 = events("SpinThroughput.disruptor_1to1");
+        final double ringNs1 = value("Uncontended.ring", Result::score);
+        final double jctNs = value("Uncontended.jctools", Result::score);
+        final double ringPark50 = value("WakeupLatency.ring", r -> r.percentile("50.0"), "waitPolicy=park");
+        final double ringDefault99 = value("WakeupLatency.ring", r -> r.percentile("99.0"), "waitPolicy=default");
+        final double abq99 = value("WakeupLatency.abq", r -> r.percentile("99.0"));
+        final double floor50 = value("WakeupLatency.lockSupport", r -> r.percentile("50.0"));
+        double maxAlloc = Double.NaN;
+        String maxAllocAt = "";
+        for (Result r : results) {
+            // SampleTime benchmarks are left out: JMH's own sample recording allocates there (the LockSupport floor,
+            // whose code allocates nothing, shows it); their allocation is in the table below.
+            if (r.name().contains(".ring") && !"sample".equals(r.mode())
+                    && r.secondary().containsKey("gc.alloc.rate.norm")) {
+                final double a = r.secondary("gc.alloc.rate.norm");
+                if (Double.isNaN(maxAlloc) || a > maxAlloc) {
+                    maxAlloc = a;
+                    maxAllocAt = r.name() + (r.params().isEmpty() ? "" : " " + r.params());
+                }
+            }
+        }
+        md.append("| target | measured | ratio | met |\n|---|---|---|---|\n");
+        target(md, "blocking 1 \u2192 2, per event (`trySubmit`+`complete`, `getEvents(1, 64)`) \u2265 3\u00d7 "
+                + "ArrayBlockingQueue put/take", f(ring12) + " vs " + f(abq12) + " M/s", ring12 / abq12, 3, true);
+        target(md, "uncontended `trySubmit`+`complete`+`pollEvents(1)` \u2264 1.5\u00d7 JCTools SpmcArrayQueue "
+                + "offer+poll (JDK 25; \u2264 2\u00d7 on JDK 17)", f(ringNs1) + " vs " + f(jctNs) + " ns",
+                ringNs1 / jctNs, jdkFeature() >= 22 ? 1.5 : 2, false);
+        target(md, "spinning 1 \u2192 1 (`pollEvents(64)`) \u2265 2\u00d7 JCTools SpmcArrayQueue",
+                f(spin11) + " vs " + f(jct11) + " M/s", spin11 / jct11, 2, true);
+        target(md, "spinning 1 \u2192 1 (`pollEvents(64)`) \u2265 0.5\u00d7 the Disruptor's busy-spin",
+                f(spin11) + " vs " + f(dis11) + " M/s", spin11 / dis11, 0.5, true);
+        target(md, "wake-up round trip p50, ring with spinBudget 0 \u2264 1.2\u00d7 the LockSupport floor",
+                f(ringPark50) + " vs " + f(floor50) + " \u00b5s", ringPark50 / floor50, 1.2, false);
+        target(md, "wake-up round trip p99, ring with its default policy \u2264 ArrayBlockingQueue's p99",
+                f(ringDefault99) + " vs " + f(abq99) + " \u00b5s", ringDefault99 / abq99, 1, false);
+        md.append("| zero allocation: `gc.alloc.rate.norm` of every ring throughput/uncontended benchmark \u2248 0 B/op | max ")
+                .append(f(maxAlloc)).append(" B/op (").append(maxAllocAt).append(") | | ")
+                .append(Double.isNaN(maxAlloc) ? "not measured (run without -prof gc)" : maxAlloc < 1 ? "yes" : "**no**")
+                .append(" |\n");
+        return md.toString();
+    }
+
+    /** The JDK version the run used, as JMH recorded it, or "unknown". */
+    String jdkVersion() {
+        return results.stream().map(Result::jdkVersion).filter(v -> !v.isEmpty()).findFirst().orElse("unknown");
+    }
+
+    /** The feature release of the JDK the run used (JMH records it per benchmark), or 0 if unknown. */
+    int jdkFeature() {
+        for (Result r : results) {
+            final String v = r.jdkVersion();
+            int end = 0;
+            while (end < v.length() && Character.isDigit(v.charAt(end))) {
+                end++;
+            }
+            if (end > 0) {
+                return Integer.parseInt(v.substring(0, end));
+            }
+        }
+        return 0;
     }
 
     private static String paramsCell(Result r) {
