@@ -5,6 +5,11 @@
 #   benchmarks/run-all.sh          full run (about 8 minutes on 2 cores), -prof gc, then charts + tables
 #   benchmarks/run-all.sh smoke    every benchmark for about 1 s (2-3 minutes): checks that nothing hangs
 #   benchmarks/run-all.sh charts   only regenerate charts + tables from results/jmh-full.json
+#   benchmarks/run-all.sh targets  the benchmarks of the targets in docs/benchmarks.md, 3 forks each (about 8
+#                                  minutes), results/jmh-targets-JDK.json, then prints their targets table
+#
+# On JDK 22+ the forked JVMs get --enable-native-access=ALL-UNNAMED, so that the ring uses its asymmetric seed-000
+# fence (docs/design.md); JDK 17 does not know the flag.
 #
 # Extra arguments go to JMH (for example a benchmark regex: benchmarks/run-all.sh full 'WakeupLatency').
 # The JMH run holds /tmp/completion-ring-cpu.lock (flock), so that nothing else CPU-heavy that honours the same
@@ -36,10 +41,14 @@ build() {
   (cd "$here" && mvn -q package)
 }
 
+jdk=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+native=()
+[ "${jdk%%.*}" -ge 22 ] && native=(-jvmArgsAppend --enable-native-access=ALL-UNNAMED)
+
 jmh() {
   local json=$1
   shift
-  local cmd=(java -jar "$here/target/benchmarks.jar" "$@" -rf json -rff "$json")
+  local cmd=(java -jar "$here/target/benchmarks.jar" "$@" "${native[@]}" -rf json -rff "$json")
   local limit=()
   [ -n "${TIME_LIMIT:-}" ] && limit=(timeout "$TIME_LIMIT")
   local commit
@@ -79,8 +88,16 @@ case "$mode" in
   charts)
     charts
     ;;
+  targets)
+    build
+    jmh "$results/jmh-targets-$jdk.json" 'BlockingThroughput.(ring|abq)_1to[124]$' \
+      'SpinThroughput.(ring|jctools|disruptor)_1to1$' 'Uncontended.(ring|jctools)$' \
+      'WakeupLatency.(ring|abq|lockSupport)$' -p nr=64 -f 3 -wi 3 -w 1s -i 4 -r 1s "$@" 2>&1 \
+      | tee "$results/jmh-targets-$jdk.log"
+    java -cp "$here/target/benchmarks.jar" io.completionring.bench.Charts --targets "$results/jmh-targets-$jdk.json"
+    ;;
   *)
-    echo "usage: $0 [full|smoke|charts] [JMH arguments...]" >&2
+    echo "usage: $0 [full|smoke|charts|targets] [JMH arguments...]" >&2
     exit 2
     ;;
 esac
