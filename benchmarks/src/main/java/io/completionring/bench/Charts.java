@@ -205,6 +205,7 @@ public final class Charts {
 
     static final Contender[] UNCONTENDED = {
             Contender.of("ring trySubmit+complete+pollEvents", "Uncontended.ring"),
+            Contender.of("ring trySubmit+complete+getEvents(1, 64)", "Uncontended.ringGetEvents"),
             Contender.of("JCTools SpmcArrayQueue offer+poll", "Uncontended.jctools"),
             Contender.of("ArrayBlockingQueue offer+poll", "Uncontended.abq"),
     };

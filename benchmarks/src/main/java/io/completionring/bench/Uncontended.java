@@ -36,6 +36,7 @@ public class Uncontended {
 
         CompletionRing ring;
         final CompletionEvent[] events = CompletionEvent.newArray(1);
+        final CompletionEvent[] wide = CompletionEvent.newArray(64);
         long sequence;
 
         @Setup(Level.Trial)
@@ -86,6 +87,21 @@ public class Uncontended {
         s.ring.complete(seq, ~seq);
         s.ring.pollEvents(1, s.events);
         return s.events[0].userData() ^ s.events[0].result();
+    }
+
+    /**
+     * As {@link #ring}, with {@code getEvents(1, 64)}: a reaper that asks for up to 64 events and finds one ready. It
+     * must cost what {@code pollEvents(1)} does; a wait policy that delays a look at a ready ring shows here.
+     */
+    @Benchmark
+    public long ringGetEvents(RingState s) throws InterruptedException {
+        final long seq = s.sequence++;
+        if (!s.ring.trySubmit()) {
+            throw new IllegalStateException("ring full on one thread");
+        }
+        s.ring.complete(seq, ~seq);
+        s.ring.getEvents(1, 64, s.wide);
+        return s.wide[0].userData() ^ s.wide[0].result();
     }
 
     @Benchmark
