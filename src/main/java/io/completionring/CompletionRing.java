@@ -162,6 +162,8 @@ public final class CompletionRing implements AutoCloseable {
     private final long[] results;
     private final WaitQueue reapers;
     private final WaitQueue submitters;
+    /** The reapers' batching pause: how long a getEvents that may take many waits before its first look. */
+    private final BatchPause batchPause = new BatchPause();
     /** The per-slot publication of a multi-producer ring; null in a single-producer ring. */
     private final Availability availability;
     /** Volatile reads of the counters, without the closed bit, for the snapshot methods. */
@@ -705,7 +707,15 @@ public final class CompletionRing implements AutoCloseable {
         if (minNr == 0) {
             return poll(events, nr);
         }
-        final int n = take(events, 0, nr);
+        final int n;
+        if (nr < BatchPause.MIN_NR) {
+            n = take(events, 0, nr);
+        } else {
+            final int paused = batchPause.rounds();
+            WaitPolicy.pause(paused);                       // let events accumulate, where that pays: BatchPause
+            n = take(events, 0, nr);
+            batchPause.taken(paused, n);
+        }
         if (n >= minNr) {
             fillHolders(events, n, nr);
             return n;
