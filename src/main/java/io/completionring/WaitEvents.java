@@ -14,8 +14,8 @@ import jdk.jfr.Threshold;
  * JDK Flight Recorder events for long waits: {@code io.completionring.ReaperWait}, one per {@code getEvents} call that
  * waited, and {@code io.completionring.SubmitterWait}, one per {@code submit} call that waited, each recorded if the
  * wait lasted 10 ms or more (the default threshold; a recording's settings may change it). The ring calls {@code
- * begin...} when a call starts to wait and {@code end...} when it returns or throws; nothing else of the ring knows
- * about JFR, and no fast path calls either.
+ * ringCreated} from its constructor, {@code begin...} when a call starts to wait and {@code end...} when it returns
+ * or throws; nothing else of the ring knows about JFR, and no fast path calls any of them.
  *
  * <p>The library does not need the {@code jdk.jfr} module ({@code requires static}): where it is absent (a jlinked
  * runtime without it) or not read by the library's module, every method here is a no-op.
@@ -25,7 +25,7 @@ final class WaitEvents {
     /*
      * Implementation overview.
      *
-     * Four classes, each loaded only when needed, so that each state costs only what it needs:
+     * Its nested classes are loaded only when needed, so that each state costs only what it needs:
      *
      *   WaitEvents      no jdk.jfr type in its code: loads with the first ring whatever the runtime. PRESENT says
      *                   whether jdk.jfr can be used; when false (a static final the JIT folds), every method returns
@@ -33,20 +33,19 @@ final class WaitEvents {
      *   Jfr             the calls into jdk.jfr; loaded with the first ring when PRESENT. Until Flight Recorder is
      *                   initialized (a recording was created: -XX:StartFlightRecording, jcmd JFR.start, the API),
      *                   begin... reads one volatile boolean, FlightRecorder.isInitialized(), and returns null.
-     *   Types           the two EventTypes, looked up by its class initializer (the lookup registers the event
-     *                   classes with JFR; null if JFR refuses, under a security manager on JDK 17 to 23), once,
-     *                   under the JVM's class initialization lock: when a ring is created
-     *                   while Flight Recorder is initialized (so -XX:StartFlightRecording registers them with the
-     *                   first ring), else on the first wait after Flight Recorder was initialized. From then on
-     *                   begin... also reads EventType.isEnabled(), a plain boolean field of JFR's, true while a
-     *                   running recording enables the event.
+     *   Types           the two EventTypes, looked up by its class initializer, which registers the event classes
+     *                   with JFR (a type is null if JFR refuses, as under a security manager on JDK 17 to 23): once,
+     *                   under the JVM's class initialization lock, when a ring is created while Flight Recorder is
+     *                   initialized (so with -XX:StartFlightRecording, the first ring), else on the first wait after
+     *                   it was. From then on begin... also reads EventType.isEnabled(), a plain boolean field of
+     *                   JFR's, true while a running recording enables the event.
      *   ReaperWait, SubmitterWait   the events, loaded by Types.
      *
      * Why the types are not looked up as soon as jdk.jfr is there: loading any jdk.jfr.Event subclass, or looking up
-     * its EventType, initializes JFR's metadata, about 300 ms of one core here (JDK 17 and 25) in a JVM that never
-     * records. Once Flight Recorder is initialized, the lookup still costs 15-60 ms (docs/design.md): a ring's
-     * creation pays it if it can, since a wait that paid it would return that much later, and its event would not
-     * show the time.
+     * its EventType, initializes JFR's metadata, 200-280 ms of one core here (JDK 17 and 25) in a JVM that never
+     * records. Once Flight Recorder is initialized, the lookup still costs about 40-55 ms on JDK 17 and 5-15 ms on
+     * JDK 25 (docs/design.md): a ring's creation pays it if it can, since a wait that paid it would return that much
+     * later, and its event would not show the time.
      *
      * No allocation unless a recording wants the event: begin... allocates the event only after EventType.isEnabled()
      * said yes (one per wait: an event instance is not meant to be shared between threads), and returns null
