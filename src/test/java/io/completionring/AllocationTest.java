@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * measurement's own noise (a few hundred bytes at most), far below one allocation per operation.
  *
  * <p>The wait path asks JFR whether its events are wanted ({@link WaitEvents}); that must allocate nothing either, in
- * each state a JVM can be in while nothing records: Flight Recorder never initialized (a child JVM, since this one
- * may have run a recording already), and initialized with the event types registered but no recording running.
+ * both states a JVM with jdk.jfr can be in while nothing records: Flight Recorder never initialized (a child JVM,
+ * since this one may have run a recording already), and initialized, with the event types registered, but no
+ * recording running. (Without jdk.jfr, WaitEvents returns at once.)
  */
 class AllocationTest {
 

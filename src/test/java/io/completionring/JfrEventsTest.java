@@ -390,11 +390,12 @@ class JfrEventsTest {
             assertTrue(e.getDuration().compareTo(threshold) >= 0, "recorded under the 10 ms threshold: " + e);
         }
         assertEquals(1, recorded.stream().filter(e -> e.getInt("minNr") == 2).count(), "the 30 ms wait: " + recorded);
-        // A 1 ms wait is recorded only if the machine held it up for 10 ms; its event lasts no longer than its call.
-        final long shortCallsUnderThreshold = Arrays.stream(shortCalls)
-                .filter(n -> n < threshold.toNanos()).count();
-        assertEquals(shortCalls.length - shortCallsUnderThreshold,
-                recorded.stream().filter(e -> e.getInt("minNr") == 1).count(), "the 1 ms waits: " + recorded);
+        // A 1 ms wait may be recorded only if the machine held its call up for 10 ms: its event lasts no longer than
+        // its call (and may last a little less, so a call of just over 10 ms need not be recorded either).
+        final long shortCallsOverThreshold = Arrays.stream(shortCalls).filter(n -> n >= threshold.toNanos()).count();
+        final long shortWaitsRecorded = recorded.stream().filter(e -> e.getInt("minNr") == 1).count();
+        assertTrue(shortWaitsRecorded <= shortCallsOverThreshold, shortWaitsRecorded + " of the 1 ms waits recorded, "
+                + shortCallsOverThreshold + " of their calls took 10 ms or more: " + recorded);
     }
 
     @Test
