@@ -4,4 +4,7 @@
  */
 module io.completionring {
     exports io.completionring;
+    // Optional at run time: the JFR events of long waits (WaitEvents) are recorded where jdk.jfr is in the runtime,
+    // and the library runs without it (a jlinked runtime of java.base alone). docs/design.md, "Observability".
+    requires static jdk.jfr;
 }

@@ -187,6 +187,7 @@ public final class CompletionRing implements AutoCloseable {
                 counters, REAPERS_WAITING, !multiProducer);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
                 counters, SUBMITTERS_WAITING, false);       // their signallers' head CAS is a full fence
+        WaitEvents.ringCreated();                           // JFR's event types, registered here rather than in a wait
     }
 
     /**
@@ -410,18 +411,23 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     private boolean awaitSlot(boolean timed, long deadline) throws InterruptedException {
+        final Object event = WaitEvents.beginSubmitterWait(); // a JFR event if a recording wants one, else null
+        int outcome = WaitEvents.CLOSE;                     // unless an exit below sets another: reserve(1) threw
         boolean chosen = false;
         try {
             for (;;) {
                 final int status = submitters.await(1, 1, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
+                    outcome = WaitEvents.INTERRUPT;
                     throw new InterruptedException();
                 }
                 if (reserve(1)) {
+                    outcome = WaitEvents.MET;
                     return true;
                 }
                 if ((status & WaitQueue.TIMED_OUT) != 0) {
+                    outcome = WaitEvents.TIMEOUT;
                     submitters.countTimeout();
                     return false;
                 }
@@ -430,6 +436,7 @@ public final class CompletionRing implements AutoCloseable {
             if (chosen) {
                 submitters.signalWaiters();                 // pass on a wake-up we may not have used
             }
+            WaitEvents.endSubmitterWait(event, 1, outcome == WaitEvents.MET ? 1 : 0, capacity, outcome);
         }
     }
 
@@ -737,12 +744,15 @@ public final class CompletionRing implements AutoCloseable {
     private int awaitEvents(int minNr, int nr, CompletionEvent[] events, int taken, boolean timed, long deadline)
             throws InterruptedException {
         fillHolders(events, taken, nr);                     // before any wait: however it ends, they are filled
+        final Object event = WaitEvents.beginReaperWait();  // a JFR event if a recording wants one, else null
+        int outcome = WaitEvents.CLOSE;                     // every exit below says how the wait ended
         boolean chosen = false;
         try {
             for (;;) {                                      // here taken < minNr
                 final int status = reapers.await(Math.min(minNr - taken, capacity), nr - taken, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
+                    outcome = WaitEvents.INTERRUPT;
                     // Like io_getevents, look at the ring once more before giving up: events completed before the
                     // interrupt are returned, not hidden behind the exception (Thread.interrupt happens-before our
                     // seeing it, so their tail is visible to this take).
@@ -755,14 +765,17 @@ public final class CompletionRing implements AutoCloseable {
                 }
                 taken += take(events, taken, nr - taken);
                 if (taken >= minNr) {
+                    outcome = WaitEvents.MET;
                     return taken;
                 }
                 if ((status & WaitQueue.TIMED_OUT) != 0) {
+                    outcome = WaitEvents.TIMEOUT;
                     reapers.countTimeout();
                     return taken;
                 }
                 if ((boolean) CLOSED_FLAG.getVolatile(this)
                         && (long) COUNTER.getAcquire(counters, HEAD) == submittedCount()) {
+                    outcome = WaitEvents.CLOSE;
                     return taken > 0 ? taken : -1;          // closed, nothing ready or in flight: none can arrive
                 }
             }
@@ -770,6 +783,7 @@ public final class CompletionRing implements AutoCloseable {
             if (chosen) {
                 reapers.signalWaiters();                    // pass on a wake-up we may not have used
             }
+            WaitEvents.endReaperWait(event, minNr, nr, taken, capacity, outcome);
         }
     }
 

@@ -9,54 +9,80 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rule 10: once the holders exist, submitting, completing, reaping, parking and waking allocate nothing. Measured with
  * the per-thread allocation counter of {@code com.sun.management.ThreadMXBean} after a warm-up; the slack covers the
  * measurement's own noise (a few hundred bytes at most), far below one allocation per operation.
+ *
+ * <p>The wait path asks JFR whether its events are wanted ({@link WaitEvents}); that must allocate nothing either, in
+ * both states a JVM with jdk.jfr can be in while nothing records: Flight Recorder never initialized (a child JVM,
+ * since this one may have run a recording already), and initialized, with the event types registered, but no
+ * recording running. (Without jdk.jfr, WaitEvents returns at once.)
  */
 class AllocationTest {
 
     private static final long SLACK_BYTES = 1024;
     private static final Duration ONE_SECOND = Duration.ofSeconds(1);
 
-    /** {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)}, bound to the platform bean. */
-    private static MethodHandle threadAllocatedBytes;
+    /** Park/wake rounds before the measurement, and measured. */
+    private static final int PARK_WAKE_WARMUP = 50_000;
+    private static final int PARK_WAKE_MEASURED = 50_000;
 
-    /**
-     * Looked up reflectively: the tests are compiled inside the library's module, which (rightly) does not read
-     * java.management; they run on the class path, where the lookup works.
-     */
     @BeforeAll
-    static void allocationCounter() throws Throwable {
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        Class<?> sunBean;
-        try {
-            sunBean = Class.forName("com.sun.management.ThreadMXBean");
-        } catch (ClassNotFoundException e) {
-            sunBean = null;
-        }
-        assumeTrue(sunBean != null && sunBean.isInstance(bean), "no per-thread allocation counter on this JVM");
-        assumeTrue((Boolean) sunBean.getMethod("isThreadAllocatedMemorySupported").invoke(bean),
-                "per-thread allocation counting unsupported");
-        sunBean.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
-        threadAllocatedBytes = MethodHandles.publicLookup()
-                .findVirtual(sunBean, "getThreadAllocatedBytes", MethodType.methodType(long.class, long.class))
-                .bindTo(bean);
+    static void allocationCounter() {
+        assumeTrue(Counter.BYTES != null, "no per-thread allocation counter on this JVM");
     }
 
-    @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
     private static long allocatedBytes() {
-        try {
-            return (long) threadAllocatedBytes.invokeExact(Thread.currentThread().getId());
-        } catch (Throwable e) {
-            throw new AssertionError(e);
+        return Counter.allocatedBytes();
+    }
+
+    /**
+     * The calling thread's allocated bytes: {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)},
+     * bound to the platform bean. Looked up reflectively: the tests are compiled inside the library's module, which
+     * (rightly) does not read java.management; they run on the class path, where the lookup works. A class of its own,
+     * without JUnit, so that a child JVM can use it too.
+     */
+    static final class Counter {
+        /** Null if this JVM has no per-thread allocation counter. */
+        static final MethodHandle BYTES = lookUp();
+
+        private static MethodHandle lookUp() {
+            try {
+                final Object bean = Class.forName("java.lang.management.ManagementFactory")
+                        .getMethod("getThreadMXBean").invoke(null);
+                final Class<?> sunBean = Class.forName("com.sun.management.ThreadMXBean");
+                if (!sunBean.isInstance(bean)
+                        || !(Boolean) sunBean.getMethod("isThreadAllocatedMemorySupported").invoke(bean)) {
+                    return null;
+                }
+                sunBean.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
+                return MethodHandles.publicLookup()
+                        .findVirtual(sunBean, "getThreadAllocatedBytes", MethodType.methodType(long.class, long.class))
+                        .bindTo(bean);
+            } catch (ReflectiveOperationException e) {
+                return null;
+            }
+        }
+
+        @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
+        static long allocatedBytes() {
+            try {
+                return (long) BYTES.invokeExact(Thread.currentThread().getId());
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
         }
     }
 
@@ -135,47 +161,128 @@ class AllocationTest {
     @Test
     @Timeout(60)
     void parkingAndWakingAllocateNothing() throws Exception {
-        // Ping-pong between two threads through two spin-free rings: every round parks and unparks on both sides.
-        CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(0).build();
-        CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(0).build();
-        int warmup = 50_000;
-        int measured = 50_000;
-        AtomicLong reaperAllocated = new AtomicLong(-1);
-        AtomicLong producerAllocated = new AtomicLong(-1);
-        try (Workers workers = new Workers()) {
-            workers.start("reaper", () -> {
-                CompletionEvent[] events = CompletionEvent.newArray(1);
-                long before = 0;
-                for (int round = 0; round < warmup + measured; round++) {
-                    if (round == warmup) {
-                        before = allocatedBytes();
-                    }
-                    request.getEvents(1, 1, events);
-                    reply.trySubmit();
-                    reply.complete(events[0].userData(), events[0].result());
-                }
-                reaperAllocated.set(allocatedBytes() - before);
-            });
-            workers.start("producer", () -> {
-                CompletionEvent[] events = CompletionEvent.newArray(1);
-                long before = 0;
-                for (int round = 0; round < warmup + measured; round++) {
-                    if (round == warmup) {
-                        before = allocatedBytes();
-                    }
-                    request.trySubmit();
-                    request.complete(round, round);
-                    reply.getEvents(1, 1, events);
-                }
-                producerAllocated.set(allocatedBytes() - before);
-            });
-            workers.join(Duration.ofSeconds(50), () -> "request " + request.stats() + ", reply " + reply.stats());
+        assertNothingAllocated(ParkWake.run(PARK_WAKE_WARMUP, PARK_WAKE_MEASURED));
+    }
+
+    @Test
+    @Timeout(60)
+    void parkingAndWakingAllocateNothingWhileFlightRecorderIsInitializedAndNotRecording() throws Exception {
+        // A recording that enables the wait events, and a ring created while it runs, which registers their types;
+        // then the recording stops. From now on every wait asks JFR whether the events are enabled.
+        try (Recording recording = new Recording()) {
+            recording.enable("io.completionring.ReaperWait");
+            recording.enable("io.completionring.SubmitterWait");
+            recording.start();
+            CompletionRing.create(1);
+            recording.stop();
         }
-        assertTrue(request.stats().parks() + reply.stats().parks() > measured,
-                "the rounds should mostly park: " + request.stats() + ", " + reply.stats());
-        assertTrue(reaperAllocated.get() <= SLACK_BYTES,
-                "the reaper allocated " + reaperAllocated.get() + " bytes in " + measured + " park/wake rounds");
-        assertTrue(producerAllocated.get() <= SLACK_BYTES,
-                "the producer allocated " + producerAllocated.get() + " bytes in " + measured + " park/wake rounds");
+        assertTrue(FlightRecorder.isInitialized());
+        assertTrue(FlightRecorder.getFlightRecorder().getEventTypes().stream()
+                .anyMatch(t -> t.getName().equals("io.completionring.ReaperWait")), "the event types are registered");
+        assertNothingAllocated(ParkWake.run(PARK_WAKE_WARMUP, PARK_WAKE_MEASURED));
+    }
+
+    @Test
+    @Timeout(120)
+    void parkingAndWakingAllocateNothingInAJvmWhereFlightRecorderWasNeverInitialized(@TempDir Path dir)
+            throws Exception {
+        final ChildJvm.Result child = ChildJvm.run(dir, ChildJvm.java(), List.of(
+                "-cp", ChildJvm.classPath(CompletionRing.class, ParkWake.class), ParkWake.class.getName()));
+        assertEquals(0, child.exit(), child.toString());
+        final String[] fields = child.stdout().strip().split(" ");
+        assertEquals(4, fields.length, child.toString());
+        assertEquals("initialized=false", fields[0], "Flight Recorder was initialized in the child: " + child);
+        assertNothingAllocated(new ParkWake(value(fields[1], "reaper="), value(fields[2], "producer="),
+                value(fields[3], "parks=")));
+    }
+
+    private static long value(String field, String name) {
+        assertTrue(field.startsWith(name), field);
+        return Long.parseLong(field.substring(name.length()));
+    }
+
+    private static void assertNothingAllocated(ParkWake run) {
+        assertTrue(run.parks() > PARK_WAKE_MEASURED, "the rounds should mostly park: " + run);
+        assertTrue(run.reaperBytes() <= SLACK_BYTES,
+                "the reaper allocated " + run.reaperBytes() + " bytes in " + PARK_WAKE_MEASURED + " park/wake rounds");
+        assertTrue(run.producerBytes() <= SLACK_BYTES, "the producer allocated " + run.producerBytes() + " bytes in "
+                + PARK_WAKE_MEASURED + " park/wake rounds");
+    }
+
+    /**
+     * Ping-pong between two threads through two spin-free rings: every round parks and unparks on both sides. What
+     * each thread allocated over the measured rounds, and the parks of both rings. No JUnit, so that a child JVM can
+     * run it ({@link #main}).
+     */
+    record ParkWake(long reaperBytes, long producerBytes, long parks) {
+
+        static ParkWake run(int warmup, int measured) throws InterruptedException {
+            final CompletionRing request = CompletionRing.builder().capacity(1).spinBudget(0).build();
+            final CompletionRing reply = CompletionRing.builder().capacity(1).spinBudget(0).build();
+            final long[] allocated = {-1, -1};
+            final Throwable[] failure = new Throwable[2];
+            final Thread reaper = new Thread(() -> {
+                try {
+                    CompletionEvent[] events = CompletionEvent.newArray(1);
+                    long before = 0;
+                    for (int round = 0; round < warmup + measured; round++) {
+                        if (round == warmup) {
+                            before = Counter.allocatedBytes();
+                        }
+                        request.getEvents(1, 1, events);
+                        reply.trySubmit();
+                        reply.complete(events[0].userData(), events[0].result());
+                    }
+                    allocated[0] = Counter.allocatedBytes() - before;
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            }, "reaper");
+            final Thread producer = new Thread(() -> {
+                try {
+                    CompletionEvent[] events = CompletionEvent.newArray(1);
+                    long before = 0;
+                    for (int round = 0; round < warmup + measured; round++) {
+                        if (round == warmup) {
+                            before = Counter.allocatedBytes();
+                        }
+                        request.trySubmit();
+                        request.complete(round, round);
+                        reply.getEvents(1, 1, events);
+                    }
+                    allocated[1] = Counter.allocatedBytes() - before;
+                } catch (Throwable e) {
+                    failure[1] = e;
+                }
+            }, "producer");
+            reaper.setDaemon(true);
+            producer.setDaemon(true);
+            reaper.start();
+            producer.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+            for (Thread t : new Thread[] {reaper, producer}) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (t.isAlive()) {
+                    throw new AssertionError("hang: " + t.getName() + " still running after 50 s; request "
+                            + request.stats() + ", reply " + reply.stats());
+                }
+            }
+            for (Throwable e : failure) {
+                if (e != null) {
+                    throw new AssertionError("a ping-pong thread failed: " + e, e);
+                }
+            }
+            return new ParkWake(allocated[0], allocated[1], request.stats().parks() + reply.stats().parks());
+        }
+
+        /** Runs the rounds in this JVM and prints whether Flight Recorder was initialized, and what was allocated. */
+        public static void main(String[] args) throws InterruptedException {
+            if (Counter.BYTES == null) {
+                throw new IllegalStateException("no per-thread allocation counter on this JVM");
+            }
+            final ParkWake run = run(PARK_WAKE_WARMUP, PARK_WAKE_MEASURED);
+            System.out.println("initialized=" + FlightRecorder.isInitialized() + " reaper=" + run.reaperBytes()
+                    + " producer=" + run.producerBytes() + " parks=" + run.parks());
+        }
     }
 }

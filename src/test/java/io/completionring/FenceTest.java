@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +69,7 @@ class FenceTest {
 
     @Test
     void withoutNativeAccessAChildJvmUsesTheSymmetricFenceAndPrintsNoWarning(@TempDir Path dir) throws Exception {
-        final Child child = runChild(dir, List.of());
+        final ChildJvm.Result child = runChild(dir, List.of());
         assertEquals(0, child.exit(), child.toString());
         assertEquals("asymmetric=false", child.stdout().strip(), child.toString());
         assertFalse(child.stderr().contains("WARNING"), child.toString());
@@ -85,44 +80,17 @@ class FenceTest {
             throws Exception {
         assumeTrue(jdk22OrLater(), "--enable-native-access needs JDK 22+ here; this is " + Runtime.version());
         assumeTrue(membarrierPlatform(), "membarrier is used on Linux x86-64 and AArch64 only");
-        final Child child = runChild(dir, List.of("--enable-native-access=ALL-UNNAMED"));
+        final ChildJvm.Result child = runChild(dir, List.of("--enable-native-access=ALL-UNNAMED"));
         assertEquals(0, child.exit(), child.toString());
         assertEquals("asymmetric=true", child.stdout().strip(), child.toString());
         assertFalse(child.stderr().contains("WARNING"), child.toString());
     }
 
-    /** What a child JVM printed, and how it ended. */
-    record Child(List<String> command, int exit, String stdout, String stderr) {
-        @Override
-        public String toString() {
-            return "child JVM " + String.join(" ", command) + " exited " + exit + "\nstdout:\n" + stdout + "\nstderr:\n"
-                    + stderr;
-        }
-    }
-
     /** Runs {@link Probe} in a JVM of the running JDK, with {@code flags}, and the library and this class only. */
-    private static Child runChild(Path dir, List<String> flags) throws IOException, InterruptedException,
-            URISyntaxException {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(flags);
-        command.add("-cp");
-        command.add(location(Fence.class) + File.pathSeparator + location(Probe.class));
-        command.add(Probe.class.getName());
-        final Path out = dir.resolve("stdout.txt");
-        final Path err = dir.resolve("stderr.txt");
-        final Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child JVM did not finish in 30 s: " + command);
-        }
-        return new Child(command, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    /** The class path entry (directory or jar) a class was loaded from: target/classes, target/test-classes. */
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    private static ChildJvm.Result runChild(Path dir, List<String> flags) throws IOException, InterruptedException {
+        final List<String> arguments = new ArrayList<>(flags);
+        arguments.addAll(List.of("-cp", ChildJvm.classPath(Fence.class, Probe.class), Probe.class.getName()));
+        return ChildJvm.run(dir, ChildJvm.java(), arguments);
     }
 
     /**
