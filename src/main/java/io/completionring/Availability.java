@@ -61,7 +61,9 @@ final class Availability {
      */
     boolean publish(long from, int n) {
         final long[] marks = this.marks;
-        for (long seq = from, end = from + n; seq < end; seq++) {
+        // Last to first: an advancer that acquires the batch's first mark sees the others, and so moves the tail
+        // over the whole completeAll or stops before it; reapers see all of its events or none.
+        for (long seq = from + n - 1; seq >= from; seq--) {
             LONG.setRelease(marks, PAD + ((int) seq & mask), seq); // seed 004: the slot writes before the mark
         }
         VarHandle.fullFence();                              // the marks before the reads of the tail and marks below

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +132,87 @@ class AllocationTest {
         assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds ("
                 + (allocated / 200_000.0)
                 + " per round)");
+    }
+
+    @Test
+    @Timeout(60)
+    void steadyStateOnOneThreadAllocatesNothingInAMultiProducerRing() throws InterruptedException {
+        CompletionRing ring = CompletionRing.builder().capacity(64).multiProducer(true).build();
+        CompletionEvent[] events = new CompletionEvent[4];
+        long[] userData = new long[4];
+        long[] results = new long[4];
+        long next = 0;
+        for (int i = 0; i < 200_000; i++) {
+            next = round(ring, events, userData, results, next);
+        }
+        long before = allocatedBytes();
+        for (int i = 0; i < 200_000; i++) {
+            next = round(ring, events, userData, results, next);
+        }
+        long allocated = allocatedBytes() - before;
+        assertEquals(0, ring.ready(), "the rounds should leave the ring empty");
+        assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated in 200,000 rounds ("
+                + (allocated / 200_000.0)
+                + " per round)");
+    }
+
+    /**
+     * Two producers completing concurrently into a multi-producer ring (one event at a time and batches of four), a
+     * reaper taking them: after a warm-up, each producer measures its own allocation over 500,000 events, claims,
+     * CAS races on the tail and waits for free slots included.
+     */
+    @Test
+    @Timeout(60)
+    void concurrentProducersAllocateNothingPerEvent() throws Exception {
+        CompletionRing ring = CompletionRing.builder().capacity(64).multiProducer(true).build();
+        int warmup = 300_000;
+        int measured = 500_000;
+        AtomicLong[] producerAllocated = {new AtomicLong(-1), new AtomicLong(-1)};
+        AtomicInteger finished = new AtomicInteger();
+        try (Workers workers = new Workers()) {
+            workers.start("reaper", () -> {
+                CompletionEvent[] events = CompletionEvent.newArray(16);
+                int n;
+                do {
+                    n = ring.getEvents(1, 16, events);      // what they hold is MultiProducerTest's business
+                } while (n != -1);
+            });
+            for (int p = 0; p < 2; p++) {
+                AtomicLong allocated = producerAllocated[p];
+                workers.start("producer-" + p, () -> {
+                    long[] userData = new long[4];
+                    long[] results = new long[4];
+                    long before = -1;
+                    for (int i = 0; i < warmup + measured; ) {
+                        if (before < 0 && i >= warmup) {
+                            before = allocatedBytes();
+                        }
+                        if ((i & 7) == 0 && i + 4 <= warmup + measured && ring.trySubmit(4)) {
+                            for (int k = 0; k < 4; k++) {
+                                userData[k] = i + k;
+                                results[k] = resultFor(i + k);
+                            }
+                            ring.completeAll(userData, results, 0, 4);
+                            i += 4;
+                        } else {
+                            ring.submit();
+                            ring.complete(i, resultFor(i));
+                            i++;
+                        }
+                    }
+                    allocated.set(allocatedBytes() - before);
+                    if (finished.incrementAndGet() == 2) {
+                        ring.close();
+                    }
+                });
+            }
+            workers.join(Duration.ofSeconds(50), () -> "stats " + ring.stats());
+        }
+        assertEquals(2L * (warmup + measured), ring.stats().reaped(), ring.stats().toString());
+        for (int p = 0; p < 2; p++) {
+            assertTrue(producerAllocated[p].get() <= SLACK_BYTES, "producer " + p + " allocated "
+                    + producerAllocated[p].get() + " bytes in " + measured + " events");
+        }
     }
 
     @Test
