@@ -10,11 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An LMAX Disruptor 4 set up as a 1 → N (or, with {@link ProducerType#MULTI}, P → N) work-sharing hand-off: a ring
- * of pre-allocated two-long events and N event-processor threads. Disruptor 4 removed the work-sharing WorkerPool, so each of the N handlers
- * sees every sequence and handles the ones with {@code sequence % N == its index} (sharding, the Disruptor's own
- * advice): every event is consumed exactly once, by one thread.
+ * of pre-allocated two-long events and N event-processor threads. Disruptor 4 removed the work-sharing WorkerPool,
+ * so each of the N handlers sees every sequence and handles the ones with {@code sequence % N == its index}
+ * (sharding, the Disruptor's own advice): every event is consumed exactly once, by one thread.
  *
- * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH thread is the producer.
+ * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH thread (or threads) is the
+ * producer.
  * They stay alive for the whole trial, so a producer waiting in {@code next()} for space at the end of an iteration
  * is always released, and {@link #close()} halts them.
  */
