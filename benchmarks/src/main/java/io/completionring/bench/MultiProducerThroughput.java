@@ -4,6 +4,7 @@ import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.completionring.CompletionEvent;
+import io.completionring.CompletionRing;
 import org.jctools.queues.MpmcArrayQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -82,17 +84,32 @@ public class MultiProducerThroughput {
         /** The most events a reaper takes per {@code getEvents} call. */
         @Param("64")
         int nr;
+        /**
+         * {@code default}: the ring's own spin, yield, then park; {@code noYield}: {@code yieldBudget(ZERO)}, spin
+         * then park; {@code park}: {@code spinBudget(0)}, every wait parks at once. Only {@code default} runs unless
+         * asked for ({@code -p waitPolicy=default,noYield,park}): the others explain where the time goes.
+         */
+        @Param("default")
+        String waitPolicy;
 
         RingHandoff handoff;
 
         @Setup(Level.Trial)
         public void setUp() {
-            handoff = new RingHandoff(capacity, 1, nr, true);
+            final CompletionRing.Builder b = CompletionRing.builder().capacity(capacity).multiProducer(true);
+            switch (waitPolicy) {
+                case "default" -> { }
+                case "noYield" -> b.yieldBudget(Duration.ZERO);
+                case "park" -> b.spinBudget(0);
+                default -> throw new IllegalArgumentException(
+                        "waitPolicy must be default, noYield or park, was " + waitPolicy);
+            }
+            handoff = new RingHandoff(b.build(), 1, nr);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            handoff.close("MultiProducerThroughput.ring");
+            handoff.close("MultiProducerThroughput.ring waitPolicy=" + waitPolicy);
         }
 
         void produce(Producer p, OfferCounters c) throws InterruptedException {

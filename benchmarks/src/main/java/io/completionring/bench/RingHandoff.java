@@ -28,12 +28,12 @@ final class RingHandoff {
     private long sequence;                                  // written only by the producer thread of produce(c)
 
     RingHandoff(int capacity, int batch, int nr) {
-        this(capacity, batch, nr, false);
+        this(CompletionRing.builder().capacity(capacity).build(), batch, nr);
     }
 
-    /** multiProducer: the ring is built with {@code multiProducer(true)}, for {@link #produce(long, OfferCounters)}. */
-    RingHandoff(int capacity, int batch, int nr, boolean multiProducer) {
-        this.ring = CompletionRing.builder().capacity(capacity).multiProducer(multiProducer).build();
+    /** A hand-off through the given ring (a multi-producer one, for {@link #produce(long, OfferCounters)}). */
+    RingHandoff(CompletionRing ring, int batch, int nr) {
+        this.ring = ring;
         this.batch = batch;
         this.nr = nr;
         this.userData = new long[batch];
