@@ -9,12 +9,13 @@ import com.lmax.disruptor.dsl.ProducerType;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An LMAX Disruptor 4 set up as a 1 → N work-sharing hand-off: a single-producer ring of pre-allocated two-long
- * events and N event-processor threads. Disruptor 4 removed the work-sharing WorkerPool, so each of the N handlers
- * sees every sequence and handles the ones with {@code sequence % N == its index} (sharding, the Disruptor's own
- * advice): every event is consumed exactly once, by one thread.
+ * An LMAX Disruptor 4 set up as a 1 → N (or, with {@link ProducerType#MULTI}, P → N) work-sharing hand-off: a ring
+ * of pre-allocated two-long events and N event-processor threads. Disruptor 4 removed the work-sharing WorkerPool,
+ * so each of the N handlers sees every sequence and handles the ones with {@code sequence % N == its index}
+ * (sharding, the Disruptor's own advice): every event is consumed exactly once, by one thread.
  *
- * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH thread is the producer.
+ * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH thread (or threads) is the
+ * producer.
  * They stay alive for the whole trial, so a producer waiting in {@code next()} for space at the end of an iteration
  * is always released, and {@link #close()} halts them.
  */
@@ -53,12 +54,20 @@ final class DisruptorContender implements AutoCloseable {
     final RingBuffer<Event> ring;
 
     DisruptorContender(int capacity, int consumers, WaitStrategy waitStrategy) {
+        this(capacity, consumers, waitStrategy, ProducerType.SINGLE);
+    }
+
+    /**
+     * A Disruptor with the given producer type: {@link ProducerType#MULTI} (its multi-producer sequencer: a CAS to
+     * claim, a per-slot availability buffer that the consumers scan) when several threads publish.
+     */
+    DisruptorContender(int capacity, int consumers, WaitStrategy waitStrategy, ProducerType producerType) {
         final AtomicInteger threads = new AtomicInteger();
         disruptor = new Disruptor<>(Event::new, capacity, r -> {
             Thread t = new Thread(r, "disruptor-consumer-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, ProducerType.SINGLE, waitStrategy);
+        }, producerType, waitStrategy);
         @SuppressWarnings("unchecked")
         final EventHandler<Event>[] handlers = new EventHandler[consumers];
         for (int i = 0; i < consumers; i++) {

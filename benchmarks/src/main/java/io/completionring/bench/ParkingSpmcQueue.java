@@ -1,5 +1,6 @@
 package io.completionring.bench;
 
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.SpmcArrayQueue;
 
 import java.lang.invoke.VarHandle;
@@ -17,10 +18,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A full queue makes the producer spin, then yield: the consumers are running (they are the only ones that can
  * make room) and a parked producer would need the consumers to unpark it on every poll.
+ *
+ * <p>Nothing in the wait depends on there being one producer ({@code waiters} is atomic, and a producer claims a
+ * parked consumer's slot with a CAS before it unparks it), so the same wrapper around JCTools {@code MpmcArrayQueue}
+ * is the multi-producer contender of {@link MultiProducerThroughput}.
  */
 final class ParkingSpmcQueue<E> {
 
-    private final SpmcArrayQueue<E> queue;
+    private final MessagePassingQueue<E> queue;
     private final int spins;
     /** Consumers parked or about to park, one slot each; the producer clears a slot before it unparks its thread. */
     private final AtomicReferenceArray<Thread> parked;
@@ -29,7 +34,12 @@ final class ParkingSpmcQueue<E> {
     private final AtomicInteger nextSlot = new AtomicInteger();
 
     ParkingSpmcQueue(int capacity, int spins, int maxConsumers) {
-        this.queue = new SpmcArrayQueue<>(capacity);
+        this(new SpmcArrayQueue<>(capacity), spins, maxConsumers);
+    }
+
+    /** The same wait around another JCTools queue (MpmcArrayQueue for several producers). */
+    ParkingSpmcQueue(MessagePassingQueue<E> queue, int spins, int maxConsumers) {
+        this.queue = queue;
         this.spins = spins;
         this.parked = new AtomicReferenceArray<>(maxConsumers);
     }
@@ -68,7 +78,7 @@ final class ParkingSpmcQueue<E> {
 
     /** Polls, spinning then parking up to the timeout; null if the timeout expired with nothing to take. */
     E poll(int slot, long timeout, TimeUnit unit) {
-        final SpmcArrayQueue<E> queue = this.queue;
+        final MessagePassingQueue<E> queue = this.queue;
         E e;
         for (int i = spins; i > 0; i--) {
             if ((e = queue.poll()) != null) {

@@ -25,10 +25,15 @@ final class RingHandoff {
     private final int nr;
     private final long[] userData;
     private final long[] results;
-    private long sequence;                                  // written only by the producer thread
+    private long sequence;                                  // written only by the producer thread of produce(c)
 
     RingHandoff(int capacity, int batch, int nr) {
-        this.ring = CompletionRing.builder().capacity(capacity).build();
+        this(CompletionRing.builder().capacity(capacity).build(), batch, nr);
+    }
+
+    /** A hand-off through the given ring (a multi-producer one, for {@link #produce(long, OfferCounters)}). */
+    RingHandoff(CompletionRing ring, int batch, int nr) {
+        this.ring = ring;
         this.batch = batch;
         this.nr = nr;
         this.userData = new long[batch];
@@ -69,6 +74,21 @@ final class RingHandoff {
             sequence = seq;
             ring.completeAll(userData, results, 0, reserved);
         }
+    }
+
+    /**
+     * Reserves and completes one event, {@code complete(seq, ~seq)}: one of several producers of a multi-producer
+     * ring, each with its own sequence. Returns false (and counts a full offer) if the ring stayed full for
+     * {@link #WAIT_MS}; the caller then retries the same seq.
+     */
+    boolean produce(long seq, OfferCounters c) throws InterruptedException {
+        final CompletionRing ring = this.ring;
+        if (ring.trySubmit() || ring.submit(WAIT_MS, TimeUnit.MILLISECONDS)) {
+            ring.complete(seq, ~seq);
+            return true;
+        }
+        c.fullOffers++;
+        return false;
     }
 
     /** One {@code getEvents(1, nr, ...)} call. */

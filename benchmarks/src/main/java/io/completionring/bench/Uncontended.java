@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cost of one hand-off with no other thread around, ns/op: reserve + publish + take one event on one thread.
- * The ring does {@code trySubmit()} + {@code complete()} + {@code pollEvents(1)}; JCTools {@code SpmcArrayQueue} and
- * {@code ArrayBlockingQueue} do offer + poll of a reused two-long holder (single-threaded, reuse is safe, so they pay
- * no allocation here).
+ * The ring does {@code trySubmit()} + {@code complete()} + {@code pollEvents(1)}, in its single-producer mode
+ * ({@code ring}) and built with {@code multiProducer(true)} ({@code ringMultiProducer}: the claim, the availability
+ * mark and the tail CAS); JCTools {@code SpmcArrayQueue} and {@code ArrayBlockingQueue} do offer + poll of a reused
+ * two-long holder (single-threaded, reuse is safe, so they pay no allocation here).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,12 +42,24 @@ public class Uncontended {
 
         @Setup(Level.Trial)
         public void setUp() {
-            ring = CompletionRing.builder().capacity(capacity).build();
+            ring = CompletionRing.builder().capacity(capacity).multiProducer(multiProducer()).build();
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             ring.close();
+        }
+
+        boolean multiProducer() {
+            return false;
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class MultiProducerRingState extends RingState {
+        @Override
+        boolean multiProducer() {
+            return true;
         }
     }
 
@@ -80,6 +93,15 @@ public class Uncontended {
 
     @Benchmark
     public long ring(RingState s) {
+        return handOff(s);
+    }
+
+    @Benchmark
+    public long ringMultiProducer(MultiProducerRingState s) {
+        return handOff(s);
+    }
+
+    private static long handOff(RingState s) {
         final long seq = s.sequence++;
         if (!s.ring.trySubmit()) {
             throw new IllegalStateException("ring full on one thread");
