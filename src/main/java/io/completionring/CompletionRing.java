@@ -101,11 +101,11 @@ public final class CompletionRing implements AutoCloseable {
      * leaves without using the wake-up (interrupt, timeout, close) passes it on by scanning again.
      *
      * Multi-producer rings (Availability): producers claim positions with a CAS on claimed (checked against submitted,
- * so tail <= claimed <= submitted), write their slots with plain stores, mark them written with release stores,
- * fence, and move the tail by CAS over every contiguous written position from the tail; a producer whose CAS moved
- * the tail then reads the waiter word (seed 000). Reapers read only the tail, as above. Everything else is shared.
- *
- * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
+     * so tail <= claimed <= submitted), write their slots with plain stores, mark them written with release stores,
+     * fence, and move the tail by CAS over every contiguous written position from the tail; a producer whose CAS
+     * moved the tail then reads the waiter word (seed 000). Reapers read only the tail, as above. The rest is shared.
+     *
+     * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
      * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
      * (tail == submitted); it returns -1 when, in addition, nothing is ready and it took nothing.
      */
