@@ -227,8 +227,11 @@ public final class CompletionRing implements AutoCloseable {
          * guarantee of a single-producer one: the events of one {@code completeAll} call are consecutive and in
          * order, and one thread's successive calls appear in its call order; a call with no reservation outstanding
          * throws and publishes nothing, however many producers race for the last reservations. Its {@code complete}
-         * costs two CAS instead of none (a claim, then the tail) and a full fence; a single-producer ring is not
-         * slowed by the mode's existence.
+         * costs two CAS instead of none (a claim, then the tail) and a full fence; a single-producer ring pays one
+         * test of a final field for the mode's existence. In a multi-producer ring the reservation check counts
+         * claimed events: {@code complete} throws once every submitted request has been claimed by a producer, even
+         * if some are still being written; and a producer that dies between its claim and its publication holds
+         * back every later event for good.
          *
          * @param multiProducer true to allow concurrent producers
          * @return this builder
