@@ -46,6 +46,21 @@ public final class Rounds {
         }
     }
 
+    /**
+     * As {@link #awaitAnnounced}, but yielding the CPU while it waits: for samples with a third thread (a second
+     * producer started by the actor). On two cores, two threads that spin keep the third off a CPU until a wait times
+     * out, a millisecond per round.
+     */
+    public void awaitAnnouncedYielding(int round) {
+        final long deadline = System.nanoTime() + ANNOUNCE_WAIT_NANOS;
+        while (announced <= round && System.nanoTime() - deadline < 0) {
+            Thread.yield();
+        }
+        for (int spins = ThreadLocalRandom.current().nextInt(MAX_PAUSE_SPINS); spins > 0; spins--) {
+            Thread.onSpinWait();
+        }
+    }
+
     /** Spins a random 0 to {@code bound - 1} times: used by concurrent actors to scatter their start. */
     public static void randomPause(int bound) {
         for (int spins = ThreadLocalRandom.current().nextInt(bound); spins > 0; spins--) {
