@@ -25,10 +25,14 @@ import java.util.Arrays;
  * advancer reads a mark, and stops at the first one unset. Store-then-load on both sides: if an advancer misses the
  * mark of a producer at its stopping point, that producer's own reads, after its fence, see the tail and every mark
  * the advancer saw, and it moves the tail itself. (A CAS that fails means another producer moved the tail; the loop
- * reads it again.)
+ * reads it again.) The scans after an advancer's first rely on its CAS instead of its fence: a CAS is a full fence,
+ * successful or not, so a producer whose fenced read of the tail came before the CAS (and so scanned from the old
+ * tail and stopped short of its own mark) has its mark seen by the advancer's next scan.
  * <li>Seed 000 for every producer: a producer that moved the tail reads the reapers' waiter word after its last CAS
  * (volatile write, then volatile read); one whose events another producer's CAS published relies on that producer's
- * check, which follows the tail that includes them.
+ * check, which follows the tail that includes them. So a CAS that moved the tail over other producers' positions
+ * only, none of the caller's, still obliges the caller to the check: their owners may have found the tail already
+ * past them and returned without one.
  * </ol>
  */
 final class Availability {
@@ -60,18 +64,26 @@ final class Availability {
      * @return true if this call moved the tail: the caller must then do the waiter check (seed 000)
      */
     boolean publish(long from, int n) {
+        mark(from, n);
+        VarHandle.fullFence();                              // the marks before the reads of the tail and marks below
+        return advance();
+    }
+
+    /** Marks positions {@code [from, from + n)} written; their slots must have been written by this thread. */
+    void mark(long from, int n) {
         final long[] marks = this.marks;
         // Last to first: an advancer that acquires the batch's first mark sees the others, and so moves the tail
         // over the whole completeAll or stops before it; reapers see all of its events or none.
         for (long seq = from + n - 1; seq >= from; seq--) {
             LONG.setRelease(marks, PAD + ((int) seq & mask), seq); // seed 004: the slot writes before the mark
         }
-        VarHandle.fullFence();                              // the marks before the reads of the tail and marks below
-        return advance();
     }
 
-    /** Moves the tail over the contiguous written positions from it; returns true if this thread's CAS moved it. */
-    private boolean advance() {
+    /**
+     * Moves the tail over the contiguous written positions from it; returns true if a CAS of this call moved it,
+     * whoever's positions it moved over (point 3 above).
+     */
+    boolean advance() {
         final long[] marks = this.marks;
         final long[] counters = this.counters;
         boolean moved = false;

@@ -138,8 +138,6 @@ public final class CompletionRing implements AutoCloseable {
     private static final int SUBMITTERS_WAITING = 5 * PAD;
     /** Multi-producer rings only: positions claimed by producers (CAS); claimed - tail are being written. */
     private static final int CLAIMED = 6 * PAD;
-    /** Multi-producer rings only: a value submitted had, cached for the claim check (release/acquire). */
-    private static final int CLAIM_SUBMITTED_SEEN = CLAIMED + 1;
     private static final int COUNTERS_LENGTH = 7 * PAD;
 
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
@@ -155,7 +153,7 @@ public final class CompletionRing implements AutoCloseable {
 
     private final int capacity;
     private final int mask;
-    /** The padded holder of head, tail and submitted (and the two caches), at the indices above. */
+    /** The padded holder of head, tail, submitted, the caches, the waiter words and claimed, at the indices above. */
     private final long[] counters = new long[COUNTERS_LENGTH];
     /** Event seq at PAD + (seq & mask); PAD longs at either end keep other objects off the first and last lines. */
     private final long[] userData;
@@ -542,15 +540,13 @@ public final class CompletionRing implements AutoCloseable {
         final long[] counters = this.counters;
         for (;;) {
             final long c = (long) COUNTER.getVolatile(counters, CLAIMED);
-            // Acquire, directly or through the cache written with release: a submitter's reservation (and the reaper
-            // reads it was made after) happen-before this producer's rewrite of the slot.
-            if (c + n > (long) COUNTER.getAcquire(counters, CLAIM_SUBMITTED_SEEN)) {
-                final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
-                if (c + n > s) {                            // claimed only grows: the call fails at this read
-                    throw new IllegalStateException("complete without a submitted request: completing " + n
-                            + " would make completed " + (c + n) + " exceed submitted " + s);
-                }
-                COUNTER.setRelease(counters, CLAIM_SUBMITTED_SEEN, s); // a stale value here is merely conservative
+            // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before this
+            // producer's rewrite of the slot. No cached copy as the single producer keeps: producers that each submit
+            // and then complete would find it stale on almost every call, and pay for rewriting it besides.
+            final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
+            if (c + n > s) {                                // claimed only grows: the call fails at this read
+                throw new IllegalStateException("complete without a submitted request: completing " + n
+                        + " would make completed " + (c + n) + " exceed submitted " + s);
             }
             if (COUNTER.compareAndSet(counters, CLAIMED, c, c + n)) {
                 return c;
