@@ -3,7 +3,7 @@
 # io.completionring.stress.ProveIt, which holds the selections, the options and the pass/fail rules:
 #
 #   jcstress-tests/run.sh quick    # CI, every submission: about 11 minutes on 2 cores (docs/testing.md)
-#   jcstress-tests/run.sh long     # before a release: roughly 70 minutes on 2 cores (docs/testing.md)
+#   jcstress-tests/run.sh long     # before a release: roughly 85 minutes on 2 cores (docs/testing.md)
 #   jcstress-tests/run.sh controls # only the control checks, with the quick settings (to measure reliability)
 #   jcstress-tests/run.sh asymmetric # JDK 22+ on Linux x86-64/AArch64: only the checks of the asymmetric fence (CI's
 #                                    # JDK 25 pass: about 3 minutes)

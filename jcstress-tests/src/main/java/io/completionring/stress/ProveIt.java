@@ -25,7 +25,7 @@ import io.completionring.stress.verdict.VerdictSelfTest;
  * </pre>
  *
  * {@code quick} is what CI runs on every submission (about 11 minutes on 2 cores); {@code long} is for a release
- * (roughly 70 minutes); {@code controls} runs only the control checks with the quick settings (to measure their
+ * (roughly 85 minutes); {@code controls} runs only the control checks with the quick settings (to measure their
  * reliability). On JDK 22+ on Linux x86-64 or AArch64, where the library can use its asymmetric seed-000 fence
  * (a compiler barrier for the producer, a full fence and membarrier for a reaper about to park; it does when native
  * access is enabled for it), {@code quick} and {@code long} also run the wake-up tests with native access
@@ -246,7 +246,7 @@ public final class ProveIt {
         }
         final List<Check> checks = checks(mode, asymmetricFencePlatform());
         console.println("completion-ring jcstress " + mode + " pass: " + checks.size() + " jcstress runs into " + out
-                + (mode.equals("long") ? " (roughly 70 minutes on 2 cores)" : mode.equals("quick")
+                + (mode.equals("long") ? " (roughly 85 minutes on 2 cores)" : mode.equals("quick")
                         ? " (about 11 minutes on 2 cores)" : mode.equals("controls") ? " (about 5 minutes on 2 cores)"
                         : " (about 3 minutes on 2 cores)"));
         final List<Outcome> outcomes = new ArrayList<>();
