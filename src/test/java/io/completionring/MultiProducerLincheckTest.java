@@ -5,10 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -108,13 +106,8 @@ public class MultiProducerLincheckTest {
     @Test
     @Timeout(120)
     void linearizableUnderStress() {
-        new StressOptions()
-                .iterations(20)
-                .invocationsPerIteration(1_000)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(2)
+        // The single-producer test's options (sizes, threads, actors), against this test's Spec.
+        CompletionRingLincheckTest.stressOptions()
                 .sequentialSpecification(Spec.class)
                 .check(MultiProducerLincheckTest.class);
     }
@@ -122,13 +115,7 @@ public class MultiProducerLincheckTest {
     @Test
     @Timeout(120)
     void linearizableUnderModelChecking() {
-        new ModelCheckingOptions()
-                .iterations(6)
-                .invocationsPerIteration(150)
-                .threads(3)
-                .actorsPerThread(3)
-                .actorsBefore(2)
-                .actorsAfter(2)
+        CompletionRingLincheckTest.modelCheckingOptions()
                 .sequentialSpecification(Spec.class)
                 .check(MultiProducerLincheckTest.class);
     }
