@@ -545,8 +545,7 @@ public final class CompletionRing implements AutoCloseable {
             // and then complete would find it stale on almost every call, and pay for rewriting it besides.
             final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
             if (c + n > s) {                                // claimed only grows: the call fails at this read
-                throw new IllegalStateException("complete without a submitted request: completing " + n
-                        + " would make completed " + (c + n) + " exceed submitted " + s);
+                throw notSubmitted(n, c + n, s);
             }
             if (COUNTER.compareAndSet(counters, CLAIMED, c, c + n)) {
                 return c;
@@ -569,13 +568,18 @@ public final class CompletionRing implements AutoCloseable {
             // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before our rewrite.
             final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
             if (t + n > s) {
-                throw new IllegalStateException("complete without a submitted request: completing " + n
-                        + " would make completed " + (t + n) + " exceed submitted " + s);
+                throw notSubmitted(n, t + n, s);
             }
             if (t + n < s) {                                // worth keeping only if it covers a later call
                 counters[SUBMITTED_SEEN] = s;
             }
         }
+    }
+
+    /** The exception of a completion beyond the reservations, for both modes; thrown before anything changed. */
+    private static IllegalStateException notSubmitted(int n, long completed, long submitted) {
+        return new IllegalStateException("complete without a submitted request: completing " + n
+                + " would make completed " + completed + " exceed submitted " + submitted);
     }
 
     private void publish(long newTail) {
