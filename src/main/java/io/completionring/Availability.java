@@ -9,30 +9,25 @@ import java.util.Arrays;
  * over the contiguous written ones.
  *
  * <p>Producers claim positions in completion order (a CAS in the ring) but finish writing them in any order. Each
- * producer marks its positions written here ({@code marks[PAD + (seq & mask)] = seq}) and then tries to move the tail
- * over every contiguous marked position from the tail on, its own and any others that are ready: whichever producer
- * finds the position at the tail marked moves the tail, so a producer descheduled between its claim and its mark
- * holds back the positions behind its own, and loses none of them; they are published by the CAS that follows its
- * mark. The Disruptor's multi-producer sequencer keeps the same kind of availability buffer but leaves the scan to
- * its consumers; here the scan is the producers', so reapers read only the tail, as in a single-producer ring.
+ * producer marks its positions written here ({@code marks[PAD + (seq & mask)] = seq}) and is done: it never touches
+ * the tail. Whoever reads the tail (a reaper's take, a waiter's re-check, a snapshot) first moves it by CAS over every
+ * contiguous marked position from the tail on ({@link #advance}), as the Disruptor's consumers scan its availability
+ * buffer. So a producer descheduled between its claim and its mark holds back the positions behind its own, and loses
+ * none of them: the first read of the tail after its mark moves the tail over all of them.
  *
  * <p>Ordering (docs/design.md, "Multi-producer publication"):
  * <ol>
  * <li>Seed 004 per slot: the producer's plain slot writes, then its release store of the mark; the advancer's
- * acquire load of the mark, then its CAS of the tail (volatile); a reaper's acquire load of the tail, then its slot
- * reads. So a reaper never reads a slot before the producer that claimed it has written it.
- * <li>No position left behind: a producer marks, then fences (full), then reads the tail and the marks after it; an
- * advancer reads a mark, and stops at the first one unset. Store-then-load on both sides: if an advancer misses the
- * mark of a producer at its stopping point, that producer's own reads, after its fence, see the tail and every mark
- * the advancer saw, and it moves the tail itself. (A CAS that fails means another producer moved the tail; the loop
- * reads it again.) The scans after an advancer's first rely on its CAS instead of its fence: a CAS is a full fence,
- * successful or not, so a producer whose fenced read of the tail came before the CAS (and so scanned from the old
- * tail and stopped short of its own mark) has its mark seen by the advancer's next scan.
- * <li>Seed 000 for every producer: a producer that moved the tail reads the reapers' waiter word after its last CAS
- * (volatile write, then volatile read); one whose events another producer's CAS published relies on that producer's
- * check, which follows the tail that includes them. So a CAS that moved the tail over other producers' positions
- * only, none of the caller's, still obliges the caller to the check: their owners may have found the tail already
- * past them and returned without one.
+ * acquire load of the mark, then its tail CAS (volatile), then its slot reads if it is a reaper; another reaper's
+ * acquire load of that tail, then its slot reads. So a reaper never reads a slot before the producer that claimed it
+ * has written it, whatever order the producers finish in.
+ * <li>Seed 000 for every producer: after its marks, {@link Fence#light} and a read of the reapers' waiter word, in the
+ * ring (the single producer's tail store is here the mark store); a waiter raises the word, {@link Fence#heavy}, and
+ * re-checks through {@link #advance}, which reads the marks. So a producer misses a parked reaper only if that
+ * reaper's re-check sees the producer's marks.
+ * <li>Nothing relies on an advancer to come back: a position marked after an advancer's scan stopped before it is
+ * found by the next read of the tail, and its producer's waiter check (point 2) makes sure a waiting reaper makes
+ * that read.
  * </ol>
  */
 final class Availability {
@@ -57,18 +52,6 @@ final class Availability {
         this.tail = tail;
     }
 
-    /**
-     * Marks positions {@code [from, from + n)} written (the caller has written their slots) and moves the tail over
-     * every contiguous written position from the tail on.
-     *
-     * @return true if this call moved the tail: the caller must then do the waiter check (seed 000)
-     */
-    boolean publish(long from, int n) {
-        mark(from, n);
-        VarHandle.fullFence();                              // the marks before the reads of the tail and marks below
-        return advance();
-    }
-
     /** Marks positions {@code [from, from + n)} written; their slots must have been written by this thread. */
     void mark(long from, int n) {
         final long[] marks = this.marks;
@@ -80,27 +63,26 @@ final class Availability {
     }
 
     /**
-     * Moves the tail over the contiguous written positions from it; returns true if a CAS of this call moved it,
-     * whoever's positions it moved over (point 3 above).
+     * Moves the tail over the contiguous written positions from it, and returns the tail as this call left or found
+     * it: every position marked before the call, with none unmarked before it, lies below the returned value, and the
+     * slot writes of every position below it happen-before the caller's next action (point 1).
      */
-    boolean advance() {
+    long advance() {
         final long[] marks = this.marks;
         final long[] counters = this.counters;
-        boolean moved = false;
         for (;;) {
+            // Volatile: an acquire load of the tail, which another advancer's CAS published.
             final long t = (long) LONG.getVolatile(counters, tail);
             long end = t;
-            // Acquire: the slot writes of a marked position happen-before this thread's CAS, and so before the reads
-            // of any reaper that acquires the tail. A slot holds one mark at a time, so the scan ends within a lap.
+            // Acquire: the slot writes of a marked position happen-before this thread's CAS and its reads after it.
+            // A slot holds one mark at a time, and claims stay within a lap of the tail, so the scan ends within one.
             while ((long) LONG.getAcquire(marks, PAD + ((int) end & mask)) == end) {
                 end++;
             }
-            if (end == t) {
-                return moved;                               // the position at the tail is not written yet: its
-            }                                               // producer moves the tail when it marks it (point 2)
-            if (LONG.compareAndSet(counters, tail, t, end)) {
-                moved = true;
+            if (end == t || LONG.compareAndSet(counters, tail, t, end)) {
+                return end;
             }
+            // Another advancer moved the tail first: read it again, and scan on from there.
         }
     }
 }

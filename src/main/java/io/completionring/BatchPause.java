@@ -18,9 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The pause must never cost where it does not pay: a reaper that pauses before taking an event that is already
  * there, in a loop where nothing else produces, or where events are sparse, only adds latency. So the pause is
  * switched on only by a probe that shows it pays: after a call that took fewer than {@link #FEW} events, the next
- * call pauses about a microsecond ({@link #ROUNDS} onSpinWait rounds); if that call still takes fewer than
+ * call pauses about half a microsecond ({@link #ROUNDS} onSpinWait rounds); if that call still takes fewer than
  * {@link #FEW}, the pause is switched off and the next probe is made half as likely (down to one call in 1,024),
- * and if it takes more, the pause stays on until a paused call takes fewer. The state is a hint shared by the
+ * and if it takes more, the pause stays on, doubling after each paused call that pays up to {@link #MAX_ROUNDS},
+ * until a paused call takes fewer. Probes stay short, so where the pause does not pay it costs little. The state is a hint shared by the
  * ring's reapers, read and written with opaque accesses, written only when it changes.
  */
 final class BatchPause {
@@ -31,8 +32,15 @@ final class BatchPause {
     /** A call that takes fewer than this many events took too few: the pause is tried, or given up. */
     static final int FEW = 4;
 
-    /** The pause, in onSpinWait rounds: about a microsecond on the machine in docs/benchmarks.md. */
+    /** The probe's pause, in onSpinWait rounds: about half a microsecond on the machine in docs/benchmarks.md. */
     static final int ROUNDS = 32;
+
+    /**
+     * The longest pause, in onSpinWait rounds: about two microseconds there. Each paused call that pays doubles the
+     * pause up to this; with two producers completing concurrently, the probe's pause left reapers taking 10 to 30
+     * events per call, this one 40 to 55 (docs/benchmarks.md, "Multi-producer, third round").
+     */
+    static final int MAX_ROUNDS = 128;
 
     /** After this many failed probes in a row, one call in 2^MAX_MISSES probes. */
     static final int MAX_MISSES = 10;
@@ -67,8 +75,13 @@ final class BatchPause {
                 if (misses < MAX_MISSES) {
                     INT.setOpaque(words, MISSES, misses + 1);
                 }
-            } else if (misses != 0) {
-                INT.setOpaque(words, MISSES, 0);
+            } else {                                        // it paid: forget the misses, and pause longer
+                if (misses != 0) {
+                    INT.setOpaque(words, MISSES, 0);
+                }
+                if (paused < MAX_ROUNDS) {
+                    INT.setOpaque(words, PAUSE, Math.min(paused << 1, MAX_ROUNDS));
+                }
             }
         } else if (n < FEW) {
             final int misses = (int) INT.getOpaque(words, MISSES);

@@ -60,7 +60,8 @@ public final class CompletionRing implements AutoCloseable {
      * State: three monotonically increasing 64-bit sequence counters and the slot arrays.
      *
      *   submitted  slots reserved by trySubmit/submit; CAS by submitters; bit 63 set by close()
-     *   tail       events published; written only by the producer (setRelease)
+     *   tail       events published; written only by the producer (setRelease); in a multi-producer ring, CAS by
+     *              the readers that move it over the positions producers have marked written (Availability)
      *   head       events reaped; CAS by reapers
      *
      *   invariant: head <= tail <= submitted <= head + capacity
@@ -102,8 +103,10 @@ public final class CompletionRing implements AutoCloseable {
      *
      * Multi-producer rings (Availability): producers claim positions with a CAS on claimed (checked against submitted,
      * so tail <= claimed <= submitted), write their slots with plain stores, mark them written with release stores,
-     * fence, and move the tail by CAS over every contiguous written position from the tail; a producer whose CAS
-     * moved the tail then reads the waiter word (seed 000). Reapers read only the tail, as above. The rest is shared.
+     * then Fence.light and the waiter word, as the single producer does after its tail store (seed 000). Producers
+     * never touch the tail: whoever reads it (a reaper's take, a waiter's re-check, a snapshot) first moves it by CAS
+     * over every contiguous marked position, as the Disruptor's consumers scan its availability buffer. The rest is
+     * shared.
      *
      * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
      * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
@@ -164,8 +167,13 @@ public final class CompletionRing implements AutoCloseable {
     private final BatchPause batchPause = new BatchPause();
     /** The per-slot publication of a multi-producer ring; null in a single-producer ring. */
     private final Availability availability;
-    /** Volatile reads of the counters, without the closed bit, for the snapshot methods. */
-    private final Snapshot.Counters counterReader = i -> (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
+    /**
+     * Volatile reads of the counters, without the closed bit, for the snapshot methods; in a multi-producer ring a read
+     * of the tail first moves it over the marked positions.
+     */
+    private final Snapshot.Counters counterReader = i -> i == TAIL
+            ? tail()
+            : (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
     /**
      * Set by close() after bit 63 of submitted, and never cleared. Reapers test it rather than submitted, whose line
      * the submitters write on every reservation; once they see it, submitted no longer changes.
@@ -179,10 +187,9 @@ public final class CompletionRing implements AutoCloseable {
         this.results = new long[capacity + 2 * PAD];
         this.availability = multiProducer ? new Availability(capacity, counters, TAIL) : null;
         final int processors = Runtime.getRuntime().availableProcessors();
-        // The reapers' waiters fence with Fence.heavy where a single producer publishes with Fence.light; a
-        // multi-producer ring publishes with a CAS, a full fence already.
+        // The reapers' waiters fence with Fence.heavy: producers, single or many, publish with Fence.light.
         this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this,
-                counters, REAPERS_WAITING, !multiProducer);
+                counters, REAPERS_WAITING, true);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
                 counters, SUBMITTERS_WAITING, false);       // their signallers' head CAS is a full fence
         WaitEvents.ringCreated();                           // JFR's event types, registered here rather than in a wait
@@ -225,8 +232,9 @@ public final class CompletionRing implements AutoCloseable {
          * guarantee of a single-producer one: the events of one {@code completeAll} call are consecutive and in
          * order, and one thread's successive calls appear in its call order; a call with no reservation outstanding
          * throws and publishes nothing, however many producers race for the last reservations. Its {@code complete}
-         * costs two CAS instead of none (a claim, then the tail) and a full fence; a single-producer ring pays one
-         * test of a final field for the mode's existence. In a multi-producer ring the reservation check counts
+         * costs a CAS (the claim) more than a single producer's, and its reapers move the tail over the published
+         * events, a CAS per run they take; a single-producer ring pays one test of a final field for the mode's
+         * existence. In a multi-producer ring the reservation check counts
          * claimed events: {@code complete} throws once every submitted request has been claimed by a producer, even
          * if some are still being written; and a producer that dies between its claim and its publication holds
          * back every later event for good.
@@ -506,7 +514,7 @@ public final class CompletionRing implements AutoCloseable {
             publish(t + count);
         } else {
             final long from = claim(count);
-            write(from, userData, results, offset, count);  // plain: published by Availability's release stores
+            write(from, userData, results, offset, count);  // plain: published by the marks' release stores
             publishConcurrently(from, count);
         }
     }
@@ -526,7 +534,7 @@ public final class CompletionRing implements AutoCloseable {
     private void completeConcurrently(long userData, long result) {
         final long c = claim(1);
         final int i = PAD + ((int) c & mask);
-        this.userData[i] = userData;                        // plain: published by Availability's release store
+        this.userData[i] = userData;                        // plain: published by the mark's release store
         this.results[i] = result;
         publishConcurrently(c, 1);
     }
@@ -553,12 +561,27 @@ public final class CompletionRing implements AutoCloseable {
         }
     }
 
-    /** Publishes positions [from, from + n) of a multi-producer ring; the waiter check if this call moved the tail. */
+    /**
+     * Publishes positions [from, from + n) of a multi-producer ring: marks them written, then the waiter check, as
+     * {@link #publish} does after its tail store. Every producer checks, whether or not its positions are the next to
+     * be read: a reaper that must wait re-reads the marks after it raises the waiter word, so one of the two sees the
+     * other (seed 000), and a waiter woken for positions still behind an unwritten one waits on.
+     */
     private void publishConcurrently(long from, int n) {
-        // Seed 000: the tail CAS (volatile) before the volatile read of the waiter word.
-        if (availability.publish(from, n) && (long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
+        availability.mark(from, n);                         // seed 004: the slot writes before the marks
+        Fence.light();                                      // seed 000: the marks before the waiter check
+        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
             reapers.signalWaiters();
         }
+    }
+
+    /**
+     * The tail, read with acquire: in a multi-producer ring, first moved over every contiguous position the producers
+     * have marked written (Availability.advance), so that a reader sees every event published before its read.
+     */
+    private long tail() {
+        final Availability availability = this.availability;
+        return availability == null ? (long) COUNTER.getAcquire(counters, TAIL) : availability.advance();
     }
 
     /** Throws unless requests [t, t + n) have been submitted; reads submitted only when the cached copy falls short. */
@@ -797,7 +820,7 @@ public final class CompletionRing implements AutoCloseable {
     private long readyForReapers() {
         final long[] counters = this.counters;
         final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
-        final long t = (long) COUNTER.getAcquire(counters, TAIL);
+        final long t = tail();
         if ((boolean) CLOSED_FLAG.getVolatile(this) && t == submittedCount()) {
             return Long.MAX_VALUE;
         }
@@ -814,7 +837,7 @@ public final class CompletionRing implements AutoCloseable {
         final long[] results = this.results;
         for (;;) {
             final long h = (long) COUNTER.getAcquire(counters, HEAD);
-            final long t = (long) COUNTER.getAcquire(counters, TAIL); // seed 004: events before t are visible
+            final long t = tail();                          // seed 004: acquire; events before t are visible
             final int n = (int) Math.min(t - h, max);
             if (n <= 0) {
                 return 0;

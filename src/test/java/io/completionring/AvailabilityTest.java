@@ -3,13 +3,11 @@ package io.completionring;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The multi-producer publication's tail moves, step by step: each test plays one interleaving of producers between
- * their mark and their scan ({@link Availability#mark} then {@link Availability#advance}, which {@code publish} runs
- * with a fence between them), on one thread, and checks where the tail is and who must do the waiter check.
+ * The multi-producer publication's tail moves, step by step: each test plays one order in which producers mark their
+ * positions ({@link Availability#mark}) and readers of the tail move it ({@link Availability#advance}), on one
+ * thread, and checks where the tail is.
  */
 class AvailabilityTest {
 
@@ -21,50 +19,40 @@ class AvailabilityTest {
     }
 
     @Test
-    void aProducerAheadOfAnUnwrittenPositionLeavesTheTailToItsOwner() {
+    void aPositionWrittenAheadOfAnUnwrittenOneWaitsAndIsTakenAlongOnceTheGapIsWritten() {
+        assertEquals(0, availability.advance(), "nothing marked: the tail stays");
+
         availability.mark(1, 1);                            // B wrote position 1; A has not written position 0
-        assertFalse(availability.advance(), "B moved nothing, so B must not be the one to do the waiter check");
+        assertEquals(0, availability.advance(), "position 0 is not written: nothing can be read yet");
         assertEquals(0, tail());
 
-        availability.mark(0, 1);                            // A writes position 0 and publishes B's with its own
-        assertTrue(availability.advance(), "A moved the tail: A does the waiter check for both events");
+        availability.mark(0, 1);                            // A writes position 0
+        assertEquals(2, availability.advance(), "the next read of the tail takes A's and B's events");
         assertEquals(2, tail());
-    }
-
-    /**
-     * The case the waiter check must not miss: a producer whose own position another producer has already published,
-     * and whose scan then publishes a third producer's position only. That third producer finds the tail past it and
-     * does no check, so the mover must, though none of the events it published is its own.
-     */
-    @Test
-    void aMoveOverOtherProducersPositionsOnlyStillCallsForTheWaiterCheck() {
-        availability.mark(0, 1);                            // A wrote position 0, and is descheduled before its scan
-        availability.mark(1, 1);                            // B wrote position 1
-        assertTrue(availability.advance(), "B moved the tail over A's position and its own");
-        assertEquals(2, tail());
-
-        availability.mark(2, 1);                            // C wrote position 2, and is descheduled before its scan
-        assertTrue(availability.advance(), "A's scan moved the tail over C's position: A must do the waiter check");
-        assertEquals(3, tail());
-
-        assertFalse(availability.advance(), "C finds its position published: the check was A's");
-        assertEquals(3, tail());
+        assertEquals(2, availability.advance(), "nothing new: the tail stays");
     }
 
     @Test
     void aBatchIsPublishedWholeAndAMarkOfAnEarlierLapIsNotTakenForTheNextOne() {
         availability.mark(0, 4);                            // a completeAll of the whole ring (capacity 4)
-        assertTrue(availability.advance());
-        assertEquals(4, tail());
+        assertEquals(4, availability.advance());
 
         // Position 5 lands in slot 1, which still holds nothing newer than position 1; slot 0 holds position 0's mark,
         // which must not pass for position 4's.
         availability.mark(5, 1);
-        assertFalse(availability.advance(), "slot 0's mark is position 0's, a lap old: position 4 is not written");
-        assertEquals(4, tail());
+        assertEquals(4, availability.advance(), "slot 0's mark is position 0's, a lap old: position 4 is not written");
 
         availability.mark(4, 1);
-        assertTrue(availability.advance());
+        assertEquals(6, availability.advance());
         assertEquals(6, tail());
+    }
+
+    @Test
+    void anAdvanceThatFindsTheTailMovedByAnotherReaderScansOnFromThere() {
+        availability.mark(0, 2);
+        counters[0] = 1;                                    // another reader moved the tail over position 0 meanwhile
+        assertEquals(2, availability.advance());
+        availability.mark(2, 1);
+        assertEquals(3, availability.advance());
     }
 }

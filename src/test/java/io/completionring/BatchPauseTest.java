@@ -28,10 +28,29 @@ class BatchPauseTest {
             pause.taken(0, 1);                              // probes again with probability 1/2
         }
         pause.taken(BatchPause.ROUNDS, 20);
-        assertEquals(BatchPause.ROUNDS, pause.rounds());
         assertEquals(0, pause.misses());
-        pause.taken(BatchPause.ROUNDS, 30);
-        assertEquals(BatchPause.ROUNDS, pause.rounds(), "stays on while paused calls take enough");
+        assertEquals(2 * BatchPause.ROUNDS, pause.rounds(), "a probe that paid doubles the pause");
+    }
+
+    @Test
+    void thePauseDoublesWhilePausedCallsTakeEnoughUpToItsLongest() {
+        BatchPause pause = new BatchPause();
+        pause.taken(0, 1);                                  // probe
+        int paused = pause.rounds();
+        assertEquals(BatchPause.ROUNDS, paused);
+        while (paused < BatchPause.MAX_ROUNDS) {
+            pause.taken(paused, BatchPause.FEW);
+            assertEquals(Math.min(2 * paused, BatchPause.MAX_ROUNDS), pause.rounds());
+            paused = pause.rounds();
+        }
+        pause.taken(paused, 64);
+        assertEquals(BatchPause.MAX_ROUNDS, pause.rounds(), "stays at the longest while paused calls take enough");
+        pause.taken(paused, BatchPause.FEW - 1);
+        assertEquals(0, pause.rounds(), "a paused call that took few switches it off, however long it was");
+        while (pause.rounds() == 0) {
+            pause.taken(0, 1);                              // probes again with probability 1/2
+        }
+        assertEquals(BatchPause.ROUNDS, pause.rounds(), "the next probe pauses the probe's length, not the longest");
     }
 
     @Test

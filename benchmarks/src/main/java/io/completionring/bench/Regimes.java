@@ -69,6 +69,7 @@ public final class Regimes {
         final AtomicLong reaped = new AtomicLong();
         final AtomicLong reaperCpu = new AtomicLong();
         final AtomicLong producerCpu = new AtomicLong();
+        final AtomicLong fullRing = new AtomicLong();
         final Thread[] reaperThreads = new Thread[reapers];
         for (int r = 0; r < reapers; r++) {
             reaperThreads[r] = new Thread(() -> {
@@ -95,9 +96,11 @@ public final class Regimes {
         for (int p = 0; p < producers; p++) {
             final long share = events / producers + (p < events % producers ? 1 : 0);
             producerThreads[p] = new Thread(() -> {
+                long full = 0;
                 try {
                     for (long k = 0; k < share; k++) {
                         if (!ring.trySubmit()) {
+                            full++;
                             ring.submit();
                         }
                         ring.complete(k, ~k);
@@ -105,6 +108,7 @@ public final class Regimes {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException("a producer was interrupted", e);
                 }
+                fullRing.addAndGet(full);
                 producerCpu.addAndGet(mx.getCurrentThreadCpuTime());
             }, "producer-" + p);
             producerThreads[p].start();
@@ -122,9 +126,10 @@ public final class Regimes {
         }
         final RingStats stats = ring.stats();
         System.out.printf(Locale.ROOT, "run %3d: %6.2f M events/s, %5.1f events per call, CPU per event:"
-                        + " producers %5.1f ns, reapers %5.1f ns; parks %d, unparks %d%n", run,
+                        + " producers %5.1f ns, reapers %5.1f ns; parks %d, unparks %d; full ring %.3f per event%n", run,
                 events / seconds / 1e6, (double) reaped.get() / calls.get(), (double) producerCpu.get() / events,
-                (double) reaperCpu.get() / events, stats.parks(), stats.unparks());
+                (double) reaperCpu.get() / events, stats.parks(), stats.unparks(),
+                (double) fullRing.get() / events);
     }
 
     private static long number(String flag, String value, long min, long max) {

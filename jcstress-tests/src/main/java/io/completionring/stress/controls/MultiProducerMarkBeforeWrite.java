@@ -16,14 +16,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Negative control for seed 004 in a multi-producer ring: a small copy of the multi-producer publication (the ring's
- * claim, {@code Availability}'s marks and tail-advancing CAS loop, the reaper's acquire load of the tail) in which a
- * producer marks its slot written before it writes it. The ring orders the plain slot writes before the mark with a
- * release store, and an advancer's acquire load of the mark before its tail CAS, so whichever producer moves the tail
- * over a slot, a reaper that acquires that tail sees the slot written. Without that ordering the mark can be seen
- * before the slot; this copy performs that reordering in program order (mark, fence, move the tail, then write), as
- * {@link SeedTornEvent} does for the single-producer tail, so that the same kind of test as {@code
- * MultiProducer_01_TwoProducersPublishWholeEventsInTheirOrder} (same actors, same outcomes) sees the unwritten slot on
- * every run. Either producer's tail CAS can publish the unwritten slot: its own, or the other's scan over its mark.
+ * claim, {@code Availability}'s marks, and the reader's tail-advancing CAS loop before its acquire load of the tail)
+ * in which a producer marks its slot written before it writes it. The ring orders the plain slot writes before the
+ * mark with a release store, and an advancer's acquire load of the mark before its tail CAS and its slot reads, so a
+ * reaper that moves the tail over a slot, or acquires a tail another reader moved, sees the slot written. Without that
+ * ordering the mark can be seen before the slot; this copy performs that reordering in program order (mark, then
+ * write), as {@link SeedTornEvent} does for the single-producer tail, so that the same kind of test as {@code
+ * MultiProducer_01_TwoProducersPublishWholeEventsInTheirOrder} (same actors, same outcomes) sees the unwritten slot.
+ * The reaper reads producer 1's batch while producer 1 is between its marks and its writes.
  *
  * <p>Results on this machine (controls-ordering's options, {@code -m sanity -time 300}, 2026-12-02 04:26 UTC, JDK 17,
  * 2 cores): per scenario the JVM configurations, samples and forbidden samples, then each outcome's count.
@@ -112,7 +112,7 @@ public final class MultiProducerMarkBeforeWrite {
         private long claimed;
         private long tail;
 
-        /** completeAll: claim, then -- the removed ordering -- mark, fence, move the tail, and only then write. */
+        /** completeAll: claim, then -- the removed ordering -- mark, fence, and only then write. */
         void complete(long[] u, long[] r) {
             final int n = u.length;
             long c;
@@ -125,32 +125,30 @@ public final class MultiProducerMarkBeforeWrite {
             for (int k = n - 1; k >= 0; k--) {
                 LONGS.setRelease(marks, (int) (c + k), c + k);   // marked before the slot is written
             }
-            VarHandle.fullFence();
-            advance();
+            VarHandle.fullFence();                           // the ring's waiter check would follow here
             for (int k = 0; k < n; k++) {
                 userData[(int) (c + k)] = u[k];
                 results[(int) (c + k)] = r[k];
             }
         }
 
-        /** Availability.advance: move the tail over every contiguous marked position, by CAS. */
-        private void advance() {
+        /** Availability.advance: move the tail over every contiguous marked position, by CAS; the tail after. */
+        private long advance() {
             for (;;) {
                 final long t = (long) TAIL.getVolatile(this);
                 long end = t;
                 while (end < CAPACITY && (long) LONGS.getAcquire(marks, (int) end) == end) {
                     end++;
                 }
-                if (end == t) {
-                    return;
+                if (end == t || TAIL.compareAndSet(this, t, end)) {
+                    return end;
                 }
-                TAIL.compareAndSet(this, t, end);
             }
         }
 
         /** pollEvents(4) on a fresh ring: r1 the events taken, r2 their userData digits (9: torn or unwritten). */
         void poll(III_Result r) {
-            final int n = (int) (long) TAIL.getAcquire(this);
+            final int n = (int) advance();
             int digits = 0;
             for (int i = 0; i < n; i++) {
                 final long u = userData[i];
@@ -162,7 +160,7 @@ public final class MultiProducerMarkBeforeWrite {
 
         /** Once both producers have returned: 1 if the events after the first {@code taken} are all published. */
         int restCompletes(int taken, int digits) {
-            final int n = (int) (long) TAIL.getAcquire(this);
+            final int n = (int) advance();
             int all = digits;
             for (int i = taken; i < n; i++) {
                 final long u = userData[i];
