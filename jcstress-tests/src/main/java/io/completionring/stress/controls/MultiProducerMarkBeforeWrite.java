@@ -25,29 +25,30 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * MultiProducer_01_TwoProducersPublishWholeEventsInTheirOrder} (same actors, same outcomes) sees the unwritten slot.
  * The reaper reads producer 1's batch while producer 1 is between its marks and its writes.
  *
- * <p>Results on this machine (controls-ordering's options, {@code -m sanity -time 300}, 2026-12-02 04:26 UTC, JDK 17,
- * 2 cores): per scenario the JVM configurations, samples and forbidden samples, then each outcome's count.
+ * <p>Results on this machine ({@code -m sanity -time 300}, controls-ordering's options, 2026-12-02 09:25 UTC, JDK 17,
+ * 2 cores, this copy of the ring as of commit 3d871d7, where readers move the tail): 28 of 28 configurations showed
+ * a forbidden outcome; across all configurations, each outcome's count:
  * <pre>
- *   Control_09_SlotMarkedBeforeItIsWritten: 28 configs, 269,867 samples, 7,800 forbidden in 28 of 28 configs -- SHOWN FAILING
- *       0, 0, 1                        47  acceptable
- *       1, 3, 1                     1,997  acceptable
- *       2, 34, 1                  106,255  acceptable
- *       4, 1234, 1                 64,095  acceptable
- *       4, 1934, 0                     18  FORBIDDEN
- *       4, 3124, 1                 80,264  acceptable
- *       4, 3194, 0                  1,798  FORBIDDEN
- *       4, 3412, 1                  9,409  acceptable
- *       4, 3419, 0                    265  FORBIDDEN
- *       4, 3492, 0                    165  FORBIDDEN
- *       4, 3499, 0                  1,400  FORBIDDEN
- *       4, 3924, 0                    411  FORBIDDEN
- *       4, 3994, 0                  3,476  FORBIDDEN
- *       4, 9234, 0                     24  FORBIDDEN
- *       4, 9934, 0                    243  FORBIDDEN
+ *   Control_09_SlotMarkedBeforeItIsWritten: 1,078,775 samples, 7,402 forbidden -- SHOWN FAILING
+ *       0, 0, 1                       342  interesting
+ *       1, 3, 1                     5,242  interesting
+ *       2, 34, 1                  646,666  acceptable
+ *       4, 1234, 1                178,963  acceptable
+ *       4, 1934, 0                     99  FORBIDDEN
+ *       4, 3124, 1                216,994  acceptable
+ *       4, 3194, 0                    793  FORBIDDEN
+ *       4, 3412, 1                 23,166  acceptable
+ *       4, 3419, 0                     99  FORBIDDEN
+ *       4, 3492, 0                     75  FORBIDDEN
+ *       4, 3499, 0                    737  FORBIDDEN
+ *       4, 3924, 0                    596  FORBIDDEN
+ *       4, 3994, 0                  4,764  FORBIDDEN
+ *       4, 9234, 0                     28  FORBIDDEN
+ *       4, 9934, 0                    211  FORBIDDEN
  * </pre>
- * With the slot writes put back before the marks (a one-off edit, not kept), the same options gave no forbidden
- * outcome in 645,927 samples (2026-12-02 03:48 UTC, before the arbiter was added): the forbidden outcomes come from
- * the missing ordering, not from the copy.
+ * On the earlier copy (producers moved the tail; 2026-12-02 04:26 UTC): 269,867 samples, 7,800 forbidden in 28 of 28
+ * configurations; with its slot writes put back before the marks (a one-off edit, not kept), no forbidden outcome in
+ * 645,927 samples (03:48 UTC): the forbidden outcomes come from the missing ordering, not from the copy.
  */
 public final class MultiProducerMarkBeforeWrite {
 
