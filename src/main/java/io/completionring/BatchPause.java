@@ -37,8 +37,8 @@ final class BatchPause {
 
     /**
      * The longest pause, in onSpinWait rounds: about two microseconds there. Each paused call that pays doubles the
-     * pause up to this; with two producers completing concurrently, the probe's pause left reapers taking 10 to 30
-     * events per call, this one 40 to 55 (docs/benchmarks.md, "Multi-producer, third round").
+     * pause up to this; with two producers completing concurrently, the probe's pause left reapers taking 7 to 25
+     * events per call, doubling up to this 34 to 43 (docs/benchmarks.md, "Third round").
      */
     static final int MAX_ROUNDS = 128;
 

@@ -167,13 +167,8 @@ public final class CompletionRing implements AutoCloseable {
     private final BatchPause batchPause = new BatchPause();
     /** The per-slot publication of a multi-producer ring; null in a single-producer ring. */
     private final Availability availability;
-    /**
-     * Volatile reads of the counters, without the closed bit, for the snapshot methods; in a multi-producer ring a read
-     * of the tail first moves it over the marked positions.
-     */
-    private final Snapshot.Counters counterReader = i -> i == TAIL
-            ? tail()
-            : (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
+    /** Reads the counters for the snapshot methods: {@link #snapshotRead}. */
+    private final Snapshot.Counters counterReader = this::snapshotRead;
     /**
      * Set by close() after bit 63 of submitted, and never cleared. Reapers test it rather than submitted, whose line
      * the submitters write on every reservation; once they see it, submitted no longer changes.
@@ -868,6 +863,17 @@ public final class CompletionRing implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------------
     // Snapshots and close.
+
+    /**
+     * A volatile read of counter i, without the closed bit; in a multi-producer ring a read of the tail first moves it
+     * over the marked positions (Availability.advance, whose reads of the tail are volatile too).
+     */
+    private long snapshotRead(int i) {
+        final Availability availability = this.availability;
+        return i == TAIL && availability != null
+                ? availability.advance()
+                : (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
+    }
 
     /**
      * Returns the number of events completed and not yet reaped: a snapshot, between 0 and {@link #capacity()}.
