@@ -442,6 +442,51 @@ class MultiProducerTest {
         assertTrue(heldBack > 0, "B never claimed while A was writing its batch, so nothing was held back");
     }
 
+    /**
+     * Every read of the tail moves it over the marks, and reads race each other: a read whose CAS loses to another's
+     * must scan on from where that one left the tail, not return what it first read. One producer (so nothing it did
+     * not write can hold its events back) completes and then asks {@code ready()}, while two threads call {@code
+     * ready()} without pause: the answer must count the event just completed, every time.
+     */
+    @Test
+    @Timeout(60)
+    void aReadOfTheTailRacingOtherReadsCountsEveryEventCompletedBeforeIt() throws Exception {
+        CompletionRing ring = multiProducerRing(64, 0);
+        CompletionEvent[] events = CompletionEvent.newArray(64);
+        AtomicInteger stop = new AtomicInteger();
+        AtomicLong otherReads = new AtomicLong();
+        int rounds = 500_000;
+        try (Workers workers = new Workers()) {
+            for (int r = 0; r < 2; r++) {
+                workers.start("reader-" + r, () -> {
+                    long reads = 0;
+                    while (stop.get() == 0) {
+                        ring.ready();                       // moves the tail, racing the producer's own read
+                        reads++;
+                    }
+                    otherReads.addAndGet(reads);
+                });
+            }
+            long ready = 0;                                 // completed and not yet reaped, by this thread's count
+            for (int i = 0; i < rounds; i++) {
+                if (!ring.trySubmit()) {
+                    ready -= ring.pollEvents(64, events);   // the only reaper: free the ring
+                    assertTrue(ring.trySubmit(), "the ring is empty after the poll, round " + i);
+                }
+                ring.complete(i, resultFor(i));
+                ready++;
+                long seen = ring.ready();
+                if (seen != ready) {
+                    stop.set(1);
+                    assertEquals(ready, seen, "ready() after complete in round " + i + ", " + ring.stats());
+                }
+            }
+            stop.set(1);
+            workers.join(PROMPTLY, () -> "stats " + ring.stats());
+        }
+        assertTrue(otherReads.get() > 0, "the other readers never read the tail");
+    }
+
     // ---- exactly once, in order, batches whole, under load
 
     @ParameterizedTest(name = "{0} producers, {1} reaper(s), 2,000,000 events, capacity 64")
