@@ -229,10 +229,9 @@ public final class CompletionRing implements AutoCloseable {
          * throws and publishes nothing, however many producers race for the last reservations. Its {@code complete}
          * costs a CAS (the claim) more than a single producer's, and its reapers move the tail over the published
          * events, a CAS per run they take; a single-producer ring pays one test of a final field for the mode's
-         * existence. In a multi-producer ring the reservation check counts
-         * claimed events: {@code complete} throws once every submitted request has been claimed by a producer, even
-         * if some are still being written; and a producer that dies between its claim and its publication holds
-         * back every later event for good.
+         * existence. In a multi-producer ring the reservation check counts claimed events: {@code complete} throws
+         * once every submitted request has been claimed by a producer, even if some are still being written; and a
+         * producer that dies between its claim and its publication holds back every later event for good.
          *
          * @param multiProducer true to allow concurrent producers
          * @return this builder
