@@ -586,7 +586,8 @@ class MultiProducerTest {
         CompletionRing[] replies = {
             CompletionRing.builder().capacity(1).spinBudget(producerSpins).build(),
             CompletionRing.builder().capacity(1).spinBudget(producerSpins).build()};
-        AtomicLong done = new AtomicLong();
+        AtomicLong done = new AtomicLong();                 // the highest round + 1 a producer has finished
+        AtomicLong reaped = new AtomicLong();               // the rounds the reaper got, in order
         String hang = null;
         try (Workers workers = new Workers()) {
             workers.start("reaper", () -> {
@@ -599,6 +600,7 @@ class MultiProducerTest {
                         throw new AssertionError("reaper got " + round + " (result " + events[0].result()
                                 + ") in round " + (expected - 1));
                     }
+                    reaped.lazySet(expected);
                     spin(random.nextInt(maxDelaySpins + 1));
                     CompletionRing reply = replies[(int) ((round + 1) & 1)];
                     if (!reply.trySubmit()) {
@@ -623,7 +625,8 @@ class MultiProducerTest {
                             throw new AssertionError("request ring full in round " + round);
                         }
                         request.complete(round, resultFor(round));
-                        done.lazySet(round + 1);
+                        // The other producer may finish the next round before this thread gets here: keep the max.
+                        done.accumulateAndGet(round + 1, Math::max);
                     }
                     if (rounds % 2 == (producer + 1) % 2) {
                         request.close();                    // this producer completed the last round
@@ -647,6 +650,7 @@ class MultiProducerTest {
         }
         assertEquals(null, hang);
         assertEquals(rounds, done.get());
+        assertEquals(rounds, reaped.get(), "rounds the reaper got");
         assertTrue(request.stats().parks() > 0, "the reaper never parked: " + request.stats());
     }
 }
