@@ -5,24 +5,24 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The batching pause of a ring's reapers: how long a reaper that may take many events at once waits before it looks
- * at the ring, so that events accumulate and it takes them in one run.
+ * The batching pause of a ring's reapers: how long a reaper that may take many events at once waits before it looks at
+ * the ring, so that events accumulate and it takes them in one run.
  *
- * <p>Why: every look at the ring reads the tail's line and the newest slots' lines, and the producer's fence after
- * its next publication then waits for those lines to come back. A reaper on another core that looks after every
- * event or two makes the producer pay that cache miss per event: measured on the machine in docs/benchmarks.md (one
- * producer, two reapers in {@code getEvents(1, 64)}), runs where the reapers took 2 to 4 events per call moved 7 to
- * 20 million events/s with the producer at 50 to 145 ns of CPU per event, and runs where they took 36 per call moved
- * 22 to 33 million with the producer at 20 ns.
+ * <p>Why: every look at the ring reads the tail's line and the newest slots' lines, and the producer's fence after its
+ * next publication then waits for those lines to come back. A reaper on another core that looks after every event or
+ * two makes the producer pay that cache miss per event: measured on the machine in docs/benchmarks.md (one producer,
+ * two reapers in {@code getEvents(1, 64)}), runs where the reapers took 2 to 4 events per call moved 7 to 20 million
+ * events/s with the producer at 50 to 145 ns of CPU per event, and runs where they took 36 per call moved 22 to 33
+ * million with the producer at 20 ns.
  *
  * <p>The pause must never cost where it does not pay: a reaper that pauses before taking an event that is already
- * there, in a loop where nothing else produces, or where events are sparse, only adds latency. So the pause is
- * switched on only by a probe that shows it pays: after a call that took fewer than {@link #FEW} events, the next
- * call pauses about half a microsecond ({@link #ROUNDS} onSpinWait rounds); if that call still takes fewer than
- * {@link #FEW}, the pause is switched off and the next probe is made half as likely (down to one call in 1,024),
- * and if it takes more, the pause stays on, doubling after each paused call that pays up to {@link #MAX_ROUNDS},
- * until a paused call takes fewer. Probes stay short, so where the pause does not pay it costs little. The state is a hint shared by the
- * ring's reapers, read and written with opaque accesses, written only when it changes.
+ * there, in a loop where nothing else produces, or where events are sparse, only adds latency. So the pause is switched
+ * on only by a probe that shows it pays: after a call that took fewer than {@link #FEW} events, the next call pauses
+ * about half a microsecond ({@link #ROUNDS} onSpinWait rounds); if that call still takes fewer than {@link #FEW}, the
+ * pause is switched off and the next probe is made half as likely (down to one call in 1,024), and if it takes more,
+ * the pause stays on, doubling after each paused call that pays up to {@link #MAX_ROUNDS}, until a paused call takes
+ * fewer. Probes stay short, so where the pause does not pay it costs little. The state is a hint shared by the ring's
+ * reapers, read and written with opaque accesses, written only when it changes.
  */
 final class BatchPause {
 

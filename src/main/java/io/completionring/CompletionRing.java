@@ -563,10 +563,7 @@ public final class CompletionRing implements AutoCloseable {
      */
     private void publishConcurrently(long from, int n) {
         availability.mark(from, n);                         // seed 004: the slot writes before the marks
-        Fence.light();                                      // seed 000: the marks before the waiter check
-        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
-            reapers.signalWaiters();
-        }
+        wakeReapers();
     }
 
     /**
@@ -600,10 +597,17 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     private void publish(long newTail) {
-        final long[] counters = this.counters;
         COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
-        Fence.light();                                      // seed 000: the tail store before the waiter check
-        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) { // the waiter word, read here: one load
+        wakeReapers();
+    }
+
+    /**
+     * The producer's half of seed 000, after its publication (the tail store, or a multi-producer ring's marks):
+     * Fence.light, then one load of the reapers' waiter word, and the wake-up of the waiters the supply serves.
+     */
+    private void wakeReapers() {
+        Fence.light();                                      // seed 000: the publication before the waiter check
+        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
             reapers.signalWaiters();
         }
     }

@@ -126,7 +126,8 @@ public final class Regimes {
         }
         final RingStats stats = ring.stats();
         System.out.printf(Locale.ROOT, "run %3d: %6.2f M events/s, %5.1f events per call, CPU per event:"
-                        + " producers %5.1f ns, reapers %5.1f ns; parks %d, unparks %d; full ring %.3f per event%n", run,
+                        + " producers %5.1f ns, reapers %5.1f ns; parks %d, unparks %d; full ring %.3f per event%n",
+                run,
                 events / seconds / 1e6, (double) reaped.get() / calls.get(), (double) producerCpu.get() / events,
                 (double) reaperCpu.get() / events, stats.parks(), stats.unparks(),
                 (double) fullRing.get() / events);

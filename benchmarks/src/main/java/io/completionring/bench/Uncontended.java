@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * The cost of one hand-off with no other thread around, ns/op: reserve + publish + take one event on one thread.
  * The ring does {@code trySubmit()} + {@code complete()} + {@code pollEvents(1)}, in its single-producer mode
  * ({@code ring}) and built with {@code multiProducer(true)} ({@code ringMultiProducer}: the claim and the
- * availability mark, and the reader's scan and tail CAS); JCTools {@code SpmcArrayQueue} and {@code ArrayBlockingQueue} do offer + poll of a reused
- * two-long holder (single-threaded, reuse is safe, so they pay no allocation here).
+ * availability mark, and the reader's scan and tail CAS); JCTools {@code SpmcArrayQueue} and {@code
+ * ArrayBlockingQueue} do offer + poll of a reused two-long holder (single-threaded, reuse is safe, so they pay no
+ * allocation here).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
