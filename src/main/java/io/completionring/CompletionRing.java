@@ -851,13 +851,6 @@ public final class CompletionRing implements AutoCloseable {
                 e.set(userData[PAD + i], results[PAD + i]);
                 i = (i + 1) & mask;
             } while (++k < end);
-            // A multi-producer ring's read of the tail is a scan and a CAS, which widens the gap between the instant
-            // that decided n and the head CAS below; if events became ready meanwhile and there is room for them, take
-            // again, so that what a take returns is what was ready just before its head moved (docs/testing.md,
-            // Lincheck: a take that returned fewer than were ready at its CAS).
-            if (n < max && availability != null && availability.advance() != t) {
-                continue;
-            }
             // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the
             // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
             // events and the copy may be torn: discard it and start again.
