@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bounded ring of completion events, modelled on Linux AIO's completion ring: one producer thread publishes
- * events with {@link #complete}, any number of reaper threads take them with {@link #getEvents}, and a request's slot
- * is reserved when it is submitted, so the producer never blocks and the ring never overflows.
+ * A bounded ring of completion events, modelled on Linux AIO's completion ring: a producer publishes events with
+ * {@link #complete}, any number of reaper threads take them with {@link #getEvents}, and a request's slot is reserved
+ * when it is submitted, so the producer never blocks and the ring never overflows.
  *
  * <pre>{@code
  * CompletionRing ring = CompletionRing.create(1024);
@@ -41,10 +41,18 @@ import java.util.concurrent.TimeUnit;
  * java.util.concurrent.locks.LockSupport}; nothing takes a monitor, so virtual threads never pin their carrier.
  *
  * <h2>Guarantees</h2>
- * At most {@link #capacity()} requests are submitted and not yet reaped at any time. Every completed event is
+ * At most {@link #capacity()} requests are submitted and not yet reaped at any time; every {@code submit} needs
+ * exactly one {@code complete} (a request that fails completes with a negative result, say). Every completed event is
  * returned by exactly one {@code getEvents} or {@code pollEvents} call, in completion order, with the userData and
- * result that were completed together; nothing is lost when a call times out, is interrupted or races with
- * {@link #close()}. A reaper parked in {@code getEvents} is woken once the ready events reach what it still needs.
+ * result that were completed together; nothing is lost when a call times out, is interrupted or races with {@link
+ * #close()}. A reaper parked in {@code getEvents} is woken once the ready events reach what it still needs.
+ *
+ * <p>Each call takes its events in runs: a run is taken atomically, at the instant the call moves the ring's head past
+ * it, and holds between 1 and {@code min(nr, ready)} events, where {@code ready} is the number ready at that instant;
+ * it may hold fewer than were ready then (events completed while the call copied the run stay for the next call). A
+ * call that returns 0 or -1 saw nothing ready at the instant it looked. {@code pollEvents} and a {@code getEvents}
+ * with {@code minNr <= 1} take one run; a {@code getEvents} with {@code minNr > 1} may take several, so its events are
+ * in completion order but need not be consecutive (other reapers may take events between its runs).
  *
  * <p>Memory consistency effects: actions in the producer prior to {@code complete(e)} (or the {@code completeAll}
  * that includes e) <i>happen-before</i> actions subsequent to the return of the {@code getEvents} or {@code
@@ -52,16 +60,16 @@ import java.util.concurrent.TimeUnit;
  * producer's reuse of that slot. Actions in a thread prior to {@code close()} happen-before a {@code
  * RingClosedException} thrown to a submitter, or a return of -1 to a reaper, that the close caused.
  */
-public final class CompletionRing implements AutoCloseable {
+public abstract sealed class CompletionRing implements AutoCloseable permits SingleProducerRing, MultiProducerRing {
 
     /*
      * Implementation overview.
      *
-     * State: three monotonically increasing 64-bit sequence counters and the slot arrays.
+     * State: three monotonically increasing 64-bit sequence counters and the slots.
      *
-     *   submitted  slots reserved by trySubmit/submit; CAS by submitters; bit 63 set by close()
-     *   tail       events published; written only by the producer (setRelease); in a multi-producer ring, CAS by
-     *              the readers that move it over the positions producers have marked written (Availability)
+     *   submitted  slots reserved by trySubmit/submit; CAS by submitters; CLOSED_BIT (bit 63) set by close()
+     *   tail       events published (SingleProducerRing: release store by the producer; MultiProducerRing: CAS by
+     *              the readers that move it over the positions producers have marked written)
      *   head       events reaped; CAS by reapers
      *
      *   invariant: head <= tail <= submitted <= head + capacity
@@ -70,47 +78,44 @@ public final class CompletionRing implements AutoCloseable {
      *               |   ready        |   in flight   |    free       |
      *   slot:  [ e  e  e  e  e  e  e  .  .  .  .  .  .  .  .  .  .  . ]   (seq & mask)
      *
-     * Event seq lives at index PAD + (seq & mask) of userData[] and results[] (two arrays rather than one of pairs:
-     * 2 * 2^30 longs would not fit one Java array). Counters never wrap in practice (2^63 events), so head == tail
-     * means empty and there is no ABA on the head CAS.
+     * Event seq lives at index seq & mask of userData and results (two arrays rather than one of pairs: 2 * 2^30
+     * longs would not fit one Java array). Counters never wrap in practice (2^63 events), so head == tail means empty
+     * and there is no ABA on the head CAS.
      *
-     * The three ordering points (docs/design.md has the full table of fields and access modes):
-     *   1. complete: plain slot writes, then setRelease(tail)               -- seed 004: event before tail
-     *      getEvents: getAcquire(tail), then plain slot reads
-     *   2. getEvents: plain slot reads, then compareAndSet(head)           -- seed 004: read before head moves
-     *      the CAS is volatile; a submitter's getAcquire(head) and the producer's getAcquire(submitted) carry the
-     *      happens-before on to the producer's reuse of the slot
-     *   3. complete: setRelease(tail), Fence.light, read waiter word       -- seed 000: the lost wake-up
-     *      waiter:  publish itself, Fence.heavy, re-read tail (WaitQueue)
-     *      Both halves are full fences, or, where the JDK allows it (Fence, Membarrier), a compiler barrier for the
-     *      producer and a full fence plus membarrier() for the waiter, which parks rarely. The same pair guards
-     *      submitters, with full fences: a reaper's head CAS (volatile) then a volatile read of the submitter waiter
-     *      word; and close(): getAndBitwiseOr(submitted) then both waiter words.
+     * This class holds what both modes share: reservation (submitters), reaping and waiting (reapers), snapshots and
+     * close. A subclass publishes: SingleProducerRing for one producer at a time, MultiProducerRing for concurrent
+     * ones. Each mode's publishedTail() is the reapers' acquire read of the tail.
      *
-     * Fast paths. complete with nobody waiting: two plain slot stores, one release store, the light fence, one load
-     * of the waiter word (in the counters holder); the producer re-reads submitted (a line submitters write) only
-     * when its cached copy says the reservation check might fail. getEvents with events ready: acquire loads of head
-     * and tail, the copy, one CAS on head for the whole run (on failure the copy is discarded: another reaper took
-     * those events, and the producer may already be rewriting the slots), then one load of the submitter waiter
-     * word. trySubmit: one CAS on submitted against a cached head.
+     * The ordering points, named by the property each protects (docs/design.md has the full table of fields and access
+     * modes, docs/kernel-bugs.md the kernel bug each one prevents):
+     *   event before tail     complete: plain slot writes, then the release that publishes them (the tail store, or
+     *                         a multi-producer mark); takeReady: publishedTail() (acquire), then plain slot reads
+     *   read before head      takeReady: plain slot reads, then compareAndSet(head) (volatile); a submitter's
+     *                         getAcquire(head) and the producer's getAcquire(submitted) carry the happens-before on to
+     *                         the producer's reuse of the slot
+     *   waiter check after    complete: publication, Fence.light, read of the reapers' waiter word (wakeReapers);
+     *   publish               waiter: link itself, Fence.heavy, re-read the tail (WaitQueue). Both halves are full
+     *                         fences, or, where the JDK allows it (Fence, Membarrier), a compiler barrier for the
+     *                         producer and a full fence plus membarrier() for the waiter, which parks rarely. The same
+     *                         pair guards submitters, with full fences: a reaper's head CAS, then the submitters'
+     *                         waiter word; and close(): getAndBitwiseOr(submitted), then both waiter words.
      *
-     * Waiting: a reaper needs min(minNr - taken, capacity) ready events (capped: a full ring always satisfies it,
-     * so a large minNr cannot deadlock; it keeps what it took and waits for the rest); a submitter needs n free
-     * slots. WaitQueue spins, then yields, as the WaitPolicy allows, then parks; the side that adds to the supply
-     * wakes only the parked waiters the supply satisfies, and none while a waiter of the queue is still spinning or
-     * yielding (that one sees the supply first, and passes on what it does not take). A waiter that was chosen and
-     * leaves without using the wake-up (interrupt, timeout, close) passes it on by scanning again.
+     * Fast paths. complete with nobody waiting: two plain slot stores, one release store, the light fence, one load of
+     * the waiter word. getEvents with events ready: acquire loads of head and tail, the copy, one CAS on head for the
+     * whole run (on failure the copy is discarded: another reaper took those events, and the producer may already be
+     * rewriting the slots), then one load of the submitters' waiter word. trySubmit: one CAS on submitted against a
+     * cached head.
      *
-     * Multi-producer rings (Availability): producers claim positions with a CAS on claimed (checked against submitted,
-     * so tail <= claimed <= submitted), write their slots with plain stores, mark them written with release stores,
-     * then Fence.light and the waiter word, as the single producer does after its tail store (seed 000). Producers
-     * never touch the tail: whoever reads it (a reaper's take, a waiter's re-check, a snapshot) first moves it by CAS
-     * over every contiguous marked position, as the Disruptor's consumers scan its availability buffer. The rest is
-     * shared.
+     * Waiting: a reaper needs min(minNr - taken, capacity) ready events (capped: a full ring always satisfies it, so
+     * a large minNr cannot deadlock; it keeps what it took and waits for the rest); a submitter needs one free slot.
+     * WaitQueue spins, then yields, as the WaitPolicy allows, then parks; the side that adds to the supply wakes only
+     * the parked waiters the supply satisfies, and none while a waiter of the queue is still spinning or yielding (that
+     * one sees the supply first, and passes on what it does not take). A waiter that was chosen and leaves without
+     * using the wake-up (interrupt, timeout, close) passes it on by scanning again.
      *
-     * Close: one atomic OR of bit 63 into submitted, so every reservation is linearized before or after it. After it,
-     * a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in flight
-     * (tail == submitted); it returns -1 when, in addition, nothing is ready and it took nothing.
+     * Close: one atomic OR of CLOSED_BIT into submitted, so every reservation is linearized before or after it. After
+     * it, a reaper needs at most what can still arrive: its wait ends when its need is met or when nothing is in
+     * flight (tail == submitted); it returns -1 when, in addition, nothing is ready and it took nothing.
      */
 
     /** The largest capacity: 2^30 slots (two longs each, 16 GiB). */
@@ -120,73 +125,65 @@ public final class CompletionRing implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 1024;
 
     /** Bit 63 of submitted: the ring is closed. */
-    private static final long CLOSED = Long.MIN_VALUE;
+    static final long CLOSED_BIT = Long.MIN_VALUE;
 
-    /**
-     * Longs between hot counters: 128 bytes, two cache lines, so that adjacent-line prefetch does not couple them.
-     * head (written by reapers), tail (by the producer) and submitted (by submitters) must not share a line: each
-     * write would otherwise invalidate the line the other sides read on every operation. The two waiter words
-     * (written by waiters as they come and go, read on every publication and every reap) get lines of their own.
+    /*
+     * The hot counters, in one PaddedLongs, each at the head of two cache lines of its own: head (written by
+     * reapers), tail (by the producer, or the readers of a multi-producer ring) and submitted (by submitters) must not
+     * share a line, or each write would invalidate the line the other sides read on every operation. A cache sits on
+     * the line its only writers already write.
      */
-    private static final int PAD = 16;
-    private static final int HEAD = PAD;
-    private static final int TAIL = 2 * PAD;
-    /** Written only by the producer: the last value of submitted it read. Shares the tail's line, which it writes. */
-    private static final int SUBMITTED_SEEN = TAIL + 1;
-    private static final int SUBMITTED = 3 * PAD;
-    /** Written by submitters: a value head had; head only grows, so a stale copy is merely conservative. */
-    private static final int HEAD_SEEN = SUBMITTED + 1;
-    /** The waiter words of the two queues (WaitQueue): the number of parked or parking reapers, and submitters. */
-    private static final int REAPERS_WAITING = 4 * PAD;
-    private static final int SUBMITTERS_WAITING = 5 * PAD;
-    /** Multi-producer rings only: positions claimed by producers (CAS); claimed - tail are being written. */
-    private static final int CLAIMED = 6 * PAD;
-    private static final int COUNTERS_LENGTH = 7 * PAD;
+    static final int HEAD = 0;
+    static final int TAIL = PaddedLongs.PAD;
+    /** SingleProducerRing: the last value of submitted the producer read; written only by the producer, plain. */
+    static final int CACHED_SUBMITTED = TAIL + 1;
+    static final int SUBMITTED = 2 * PaddedLongs.PAD;
+    /** A value head had, written by submitters: head only grows, so a stale copy is merely conservative. */
+    static final int CACHED_HEAD = SUBMITTED + 1;
+    /** MultiProducerRing: positions claimed by producers (CAS); claimed - tail are being written. */
+    static final int CLAIMED = 3 * PaddedLongs.PAD;
+    private static final int COUNTERS_LENGTH = CLAIMED + 1;
 
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle CLOSED_FLAG;
+    private static final VarHandle CLOSED;
 
     static {
         try {
-            CLOSED_FLAG = MethodHandles.lookup().findVarHandle(CompletionRing.class, "closed", boolean.class);
+            CLOSED = MethodHandles.lookup().findVarHandle(CompletionRing.class, "closed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final int capacity;
-    private final int mask;
-    /** The padded holder of head, tail, submitted, the caches, the waiter words and claimed, at the indices above. */
-    private final long[] counters = new long[COUNTERS_LENGTH];
-    /** Event seq at PAD + (seq & mask); PAD longs at either end keep other objects off the first and last lines. */
-    private final long[] userData;
-    private final long[] results;
-    private final WaitQueue reapers;
+    final int capacity;
+    final int mask;
+    /** head, tail, submitted and their caches, and claimed, at the indices above. */
+    final PaddedLongs counters = new PaddedLongs(COUNTERS_LENGTH);
+    /** Event seq's userData and result, at seq & mask. */
+    final PaddedLongs userData;
+    final PaddedLongs results;
+    /** Reapers wait for events, submitters for free slots. */
+    final WaitQueue reapers;
     private final WaitQueue submitters;
     /** The reapers' batching pause: how long a getEvents that may take many waits before its first look. */
     private final BatchPause batchPause = new BatchPause();
-    /** The per-slot publication of a multi-producer ring; null in a single-producer ring. */
-    private final Availability availability;
-    /** Reads the counters for the snapshot methods: {@link #snapshotRead}. */
-    private final Snapshot.Counters counterReader = this::snapshotRead;
+    /** Reads the counters for the snapshot methods. */
+    private final Snapshot.Counters snapshotReader = this::snapshotRead;
     /**
-     * Set by close() after bit 63 of submitted, and never cleared. Reapers test it rather than submitted, whose line
-     * the submitters write on every reservation; once they see it, submitted no longer changes.
+     * Set by close() after CLOSED_BIT, and never cleared. Reapers test it rather than submitted, whose line the
+     * submitters write on every reservation; once they see it, submitted no longer changes.
      */
     private boolean closed;
 
-    private CompletionRing(int capacity, int spins, long yieldNanos, boolean multiProducer) {
+    CompletionRing(int capacity, int spins, long yieldNanos) {
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.userData = new long[capacity + 2 * PAD];
-        this.results = new long[capacity + 2 * PAD];
-        this.availability = multiProducer ? new Availability(capacity, counters, TAIL) : null;
+        this.userData = new PaddedLongs(capacity);
+        this.results = new PaddedLongs(capacity);
         final int processors = Runtime.getRuntime().availableProcessors();
-        // The reapers' waiters fence with Fence.heavy: producers, single or many, publish with Fence.light.
-        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this,
-                counters, REAPERS_WAITING, true);
+        // Producers, single or many, may publish with Fence.light; a reaper's head CAS is a full fence.
+        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this, true);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
-                counters, SUBMITTERS_WAITING, false);       // their signallers' head CAS is a full fence
+                false);
         WaitEvents.ringCreated();                           // JFR's event types, registered here rather than in a wait
     }
 
@@ -228,10 +225,10 @@ public final class CompletionRing implements AutoCloseable {
          * order, and one thread's successive calls appear in its call order; a call with no reservation outstanding
          * throws and publishes nothing, however many producers race for the last reservations. Its {@code complete}
          * costs a CAS (the claim) more than a single producer's, and its reapers move the tail over the published
-         * events, a CAS per run they take; a single-producer ring pays one test of a final field for the mode's
-         * existence. In a multi-producer ring the reservation check counts claimed events: {@code complete} throws
-         * once every submitted request has been claimed by a producer, even if some are still being written; and a
-         * producer that dies between its claim and its publication holds back every later event for good.
+         * events, a CAS per run they take. In a multi-producer ring the reservation check counts claimed events:
+         * {@code complete} throws once every submitted request has been claimed by a producer, even if some are still
+         * being written; and a producer descheduled between its claim and its publication holds back every later
+         * event until it runs again (one that dies there holds them back for good).
          *
          * @param multiProducer true to allow concurrent producers
          * @return this builder
@@ -309,7 +306,9 @@ public final class CompletionRing implements AutoCloseable {
          */
         public CompletionRing build() {
             final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
-            return new CompletionRing(rounded, spinBudget, yieldNanos, multiProducer);
+            return multiProducer
+                    ? new MultiProducerRing(rounded, spinBudget, yieldNanos)
+                    : new SingleProducerRing(rounded, spinBudget, yieldNanos);
         }
     }
 
@@ -318,7 +317,7 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return the most requests that may be submitted and not yet reaped
      */
-    public int capacity() {
+    public final int capacity() {
         return capacity;
     }
 
@@ -328,8 +327,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return true if producers may call concurrently
      */
-    public boolean isMultiProducer() {
-        return availability != null;
+    public final boolean isMultiProducer() {
+        return this instanceof MultiProducerRing;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -341,7 +340,7 @@ public final class CompletionRing implements AutoCloseable {
      * @return true if a slot was reserved, false if {@code capacity()} requests are submitted and not yet reaped
      * @throws RingClosedException if the ring is closed
      */
-    public boolean trySubmit() {
+    public final boolean trySubmit() {
         return reserve(1);
     }
 
@@ -353,7 +352,7 @@ public final class CompletionRing implements AutoCloseable {
      * @throws IllegalArgumentException if n is not between 1 and {@code capacity()}
      * @throws RingClosedException      if the ring is closed
      */
-    public boolean trySubmit(int n) {
+    public final boolean trySubmit(int n) {
         if (n < 1 || n > capacity) {
             throw new IllegalArgumentException("n must be between 1 and capacity " + capacity + ", was " + n);
         }
@@ -366,7 +365,7 @@ public final class CompletionRing implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting (nothing is reserved)
      * @throws RingClosedException  if the ring is closed, or closes while this thread waits (nothing is reserved)
      */
-    public void submit() throws InterruptedException {
+    public final void submit() throws InterruptedException {
         if (!reserve(1)) {
             awaitSlot(false, 0L);
         }
@@ -382,7 +381,7 @@ public final class CompletionRing implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting (nothing is reserved)
      * @throws RingClosedException  if the ring is closed, or closes while this thread waits (nothing is reserved)
      */
-    public boolean submit(long timeout, TimeUnit unit) throws InterruptedException {
+    public final boolean submit(long timeout, TimeUnit unit) throws InterruptedException {
         Objects.requireNonNull(unit, "unit");
         if (reserve(1)) {
             return true;
@@ -392,22 +391,22 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     private boolean reserve(int n) {
-        final long[] counters = this.counters;
+        final PaddedLongs counters = this.counters;
         for (;;) {
-            final long s = (long) COUNTER.getVolatile(counters, SUBMITTED); // the value the CAS below expects
+            final long s = counters.getVolatile(SUBMITTED);    // the value the CAS below expects
             if (s < 0) {
                 throw new RingClosedException("ring is closed");
             }
-            if (s + n > (long) COUNTER.getAcquire(counters, HEAD_SEEN) + capacity) {
+            if (s + n > counters.getAcquire(CACHED_HEAD) + capacity) {
                 // Acquire: the reads of the reaper that freed these slots happen-before our CAS, and so before the
-                // producer's getAcquire(submitted) and its rewrite of the slots (seed 004, second half).
-                final long h = (long) COUNTER.getAcquire(counters, HEAD);
+                // producer's getAcquire(submitted) and its rewrite of the slots (read before head, carried on).
+                final long h = counters.getAcquire(HEAD);
                 if (s + n > h + capacity) {
                     return false;
                 }
-                COUNTER.setRelease(counters, HEAD_SEEN, h);   // release: passes that happens-before on to its readers
+                counters.setRelease(CACHED_HEAD, h);        // release: passes that happens-before on to its readers
             }
-            if (COUNTER.compareAndSet(counters, SUBMITTED, s, s + n)) { // fails on close (bit 63) and on races
+            if (counters.compareAndSet(SUBMITTED, s, s + n)) { // fails on close (CLOSED_BIT) and on races
                 return true;
             }
         }
@@ -415,22 +414,22 @@ public final class CompletionRing implements AutoCloseable {
 
     private boolean awaitSlot(boolean timed, long deadline) throws InterruptedException {
         final Object event = WaitEvents.beginSubmitterWait(); // a JFR event if a recording wants one, else null
-        int outcome = WaitEvents.CLOSE;                     // unless an exit below sets another: reserve(1) threw
+        int outcome = WaitEvents.OUTCOME_CLOSE;            // unless an exit below sets another: reserve(1) threw
         boolean chosen = false;
         try {
             for (;;) {
                 final int status = submitters.await(1, 1, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
-                    outcome = WaitEvents.INTERRUPT;
+                    outcome = WaitEvents.OUTCOME_INTERRUPT;
                     throw new InterruptedException();
                 }
                 if (reserve(1)) {
-                    outcome = WaitEvents.MET;
+                    outcome = WaitEvents.OUTCOME_MET;
                     return true;
                 }
                 if ((status & WaitQueue.TIMED_OUT) != 0) {
-                    outcome = WaitEvents.TIMEOUT;
+                    outcome = WaitEvents.OUTCOME_TIMEOUT;
                     submitters.countTimeout();
                     return false;
                 }
@@ -439,18 +438,17 @@ public final class CompletionRing implements AutoCloseable {
             if (chosen) {
                 submitters.signalWaiters();                 // pass on a wake-up we may not have used
             }
-            WaitEvents.endSubmitterWait(event, 1, outcome == WaitEvents.MET ? 1 : 0, capacity, outcome);
+            WaitEvents.endSubmitterWait(event, 1, outcome == WaitEvents.OUTCOME_MET ? 1 : 0, capacity, outcome);
         }
     }
 
     /** The slots free for submitters, or Long.MAX_VALUE once closed (every submitter must wake and throw). */
     private long freeForSubmitters() {
-        final long[] counters = this.counters;
-        final long s = (long) COUNTER.getVolatile(counters, SUBMITTED);
+        final long s = counters.getVolatile(SUBMITTED);
         if (s < 0) {
             return Long.MAX_VALUE;
         }
-        return (long) COUNTER.getAcquire(counters, HEAD) + capacity - s;
+        return counters.getAcquire(HEAD) + capacity - s;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -463,19 +461,7 @@ public final class CompletionRing implements AutoCloseable {
      * @param result   the request's result, handed to the reaper as {@link CompletionEvent#result()}
      * @throws IllegalStateException if every submitted request has already been completed (nothing is published)
      */
-    public void complete(long userData, long result) {
-        if (availability != null) {
-            completeConcurrently(userData, result);
-            return;
-        }
-        final long[] counters = this.counters;
-        final long t = counters[TAIL];                      // plain: only the producer writes the tail
-        checkReserved(t, 1);
-        final int i = PAD + ((int) t & mask);
-        this.userData[i] = userData;                        // plain: published by the release store below
-        this.results[i] = result;
-        publish(t + 1);
-    }
+    public abstract void complete(long userData, long result);
 
     /**
      * Publishes {@code count} completion events, {@code userData[offset + k]} with {@code results[offset + k]}, in
@@ -490,7 +476,7 @@ public final class CompletionRing implements AutoCloseable {
      * @throws IllegalStateException    if fewer than count submitted requests are not yet completed (nothing is
      *                                  published)
      */
-    public void completeAll(long[] userData, long[] results, int offset, int count) {
+    public final void completeAll(long[] userData, long[] results, int offset, int count) {
         Objects.requireNonNull(userData, "userData");
         Objects.requireNonNull(results, "results");
         if (offset < 0 || count < 0 || offset > userData.length - count || offset > results.length - count) {
@@ -498,122 +484,68 @@ public final class CompletionRing implements AutoCloseable {
                     + " must lie within userData (length " + userData.length + ") and results (length "
                     + results.length + ")");
         }
-        if (count == 0) {
-            return;
-        }
-        if (availability == null) {
-            final long t = this.counters[TAIL];             // plain: only the producer writes the tail
-            checkReserved(t, count);
-            write(t, userData, results, offset, count);     // plain: published by the release store below
-            publish(t + count);
-        } else {
-            final long from = claim(count);
-            write(from, userData, results, offset, count);  // plain: published by the marks' release stores
-            publishConcurrently(from, count);
+        if (count > 0) {
+            completeRange(userData, results, offset, count);
         }
     }
 
-    /** Writes events [from, from + count) into their slots; plain stores, published by the caller. */
-    private void write(long from, long[] userData, long[] results, int offset, int count) {
-        final long[] slotUserData = this.userData;
-        final long[] slotResults = this.results;
+    /** {@link #completeAll} once its arguments are checked and count is at least 1. */
+    abstract void completeRange(long[] userData, long[] results, int offset, int count);
+
+    /** Writes event seq's slot; plain stores, which the caller publishes. */
+    final void writeSlot(long seq, long userData, long result) {
+        final int i = (int) seq & mask;
+        this.userData.setPlain(i, userData);
+        this.results.setPlain(i, result);
+    }
+
+    /** Writes events [from, from + count) into their slots; plain stores, which the caller publishes. */
+    final void writeSlots(long from, long[] userData, long[] results, int offset, int count) {
+        final PaddedLongs slotUserData = this.userData;
+        final PaddedLongs slotResults = this.results;
         for (int k = 0; k < count; k++) {
-            final int i = PAD + ((int) (from + k) & mask);
-            slotUserData[i] = userData[offset + k];
-            slotResults[i] = results[offset + k];
-        }
-    }
-
-    /** complete() in a multi-producer ring: claim a position, write its slot, publish it (Availability). */
-    private void completeConcurrently(long userData, long result) {
-        final long c = claim(1);
-        final int i = PAD + ((int) c & mask);
-        this.userData[i] = userData;                        // plain: published by the mark's release store
-        this.results[i] = result;
-        publishConcurrently(c, 1);
-    }
-
-    /**
-     * Claims positions [c, c + n) for a producer of a multi-producer ring and returns c; throws, claiming nothing,
-     * unless requests [c, c + n) have been submitted. Claims are made in order with a CAS, so exactly the calls that
-     * would take claimed beyond submitted fail, however many producers race.
-     */
-    private long claim(int n) {
-        final long[] counters = this.counters;
-        for (;;) {
-            final long c = (long) COUNTER.getVolatile(counters, CLAIMED);
-            // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before this
-            // producer's rewrite of the slot. No cached copy as the single producer keeps: producers that each submit
-            // and then complete would find it stale on almost every call, and pay for rewriting it besides.
-            final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
-            if (c + n > s) {                                // claimed only grows: the call fails at this read
-                throw notSubmitted(n, c + n, s);
-            }
-            if (COUNTER.compareAndSet(counters, CLAIMED, c, c + n)) {
-                return c;
-            }
+            final int i = (int) (from + k) & mask;
+            slotUserData.setPlain(i, userData[offset + k]);
+            slotResults.setPlain(i, results[offset + k]);
         }
     }
 
     /**
-     * Publishes positions [from, from + n) of a multi-producer ring: marks them written, then the waiter check, as
-     * {@link #publish} does after its tail store. Every producer checks, whether or not its positions are the next to
-     * be read: a reaper that must wait re-reads the marks after it raises the waiter word, so one of the two sees the
-     * other (seed 000), and a waiter woken for positions still behind an unwritten one waits on.
+     * Submitted without the closed bit, with acquire: a submitter's reservation (and the reaper reads it was made
+     * after) happen-before the producer's rewrite of the slot it reserved.
      */
-    private void publishConcurrently(long from, int n) {
-        availability.mark(from, n);                         // seed 004: the slot writes before the marks
-        wakeReapers();
+    final long submittedAcquire() {
+        return counters.getAcquire(SUBMITTED) & ~CLOSED_BIT;
     }
 
     /**
-     * The tail, read with acquire: in a multi-producer ring, first moved over every contiguous position the producers
-     * have marked written (Availability.advance), so that a reader sees every event published before its read.
+     * The producer's half of "waiter check after publish", right after its publication (the tail store, or a
+     * multi-producer ring's marks): Fence.light, then the reapers' waiter word, and the wake-up of the waiters the
+     * supply serves. Without the fence the waiter word could be read before the publication is visible, while a
+     * reaper that links itself meanwhile re-reads the old tail: both miss each other and the reaper sleeps.
      */
-    private long tail() {
-        final Availability availability = this.availability;
-        return availability == null ? (long) COUNTER.getAcquire(counters, TAIL) : availability.advance();
+    final void wakeReapers() {
+        Fence.light();
+        reapers.signalWaiters();                            // a volatile read of the waiter word, then a scan if any
     }
 
-    /** Throws unless requests [t, t + n) have been submitted; reads submitted only when the cached copy falls short. */
-    private void checkReserved(long t, int n) {
-        final long[] counters = this.counters;
-        if (t + n > counters[SUBMITTED_SEEN]) {             // plain: only the producer writes it
-            // Acquire: a submitter's reservation (and the reaper reads it was made after) happen-before our rewrite.
-            final long s = (long) COUNTER.getAcquire(counters, SUBMITTED) & ~CLOSED;
-            if (t + n > s) {
-                throw notSubmitted(n, t + n, s);
-            }
-            if (t + n < s) {                                // worth keeping only if it covers a later call
-                counters[SUBMITTED_SEEN] = s;
-            }
-        }
-    }
-
-    /** The exception of a completion beyond the reservations, for both modes; thrown before anything changed. */
-    private static IllegalStateException notSubmitted(int n, long completed, long submitted) {
+    /** The exception of a completion beyond the reservations; thrown before anything changed. */
+    static IllegalStateException notSubmitted(int n, long completed, long submitted) {
         return new IllegalStateException("complete without a submitted request: completing " + n
                 + " would make completed " + completed + " exceed submitted " + submitted);
     }
 
-    private void publish(long newTail) {
-        COUNTER.setRelease(counters, TAIL, newTail);        // seed 004: the slot writes are visible before the tail
-        wakeReapers();
-    }
-
-    /**
-     * The producer's half of seed 000, after its publication (the tail store, or a multi-producer ring's marks):
-     * Fence.light, then one load of the reapers' waiter word, and the wake-up of the waiters the supply serves.
-     */
-    private void wakeReapers() {
-        Fence.light();                                      // seed 000: the publication before the waiter check
-        if ((long) COUNTER.getVolatile(counters, REAPERS_WAITING) != 0) {
-            reapers.signalWaiters();
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Reaping side: any number of threads.
+
+    /**
+     * The tail, read with acquire: the slot writes of every event below it happen-before the caller's next action
+     * ("event before tail"). In a multi-producer ring the read first moves the tail over the published positions.
+     */
+    abstract long publishedTail();
+
+    /** The tail, read with a volatile read, for the snapshot methods. */
+    abstract long snapshotTail();
 
     /**
      * Takes between {@code minNr} and {@code nr} events, waiting as long as necessary for {@code minNr}; the same as
@@ -626,7 +558,7 @@ public final class CompletionRing implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while it must wait and has taken nothing
      * @see #getEvents(int, int, CompletionEvent[], long, TimeUnit)
      */
-    public int getEvents(int minNr, int nr, CompletionEvent[] events) throws InterruptedException {
+    public final int getEvents(int minNr, int nr, CompletionEvent[] events) throws InterruptedException {
         checkEventArgs(minNr, nr, events);
         return reap(minNr, nr, events, false, 0L);
     }
@@ -641,7 +573,9 @@ public final class CompletionRing implements AutoCloseable {
      * could take, possibly 0), when the thread is interrupted after it has taken events (it returns them and leaves
      * the interrupt status set), or when the ring is closed and fewer events can still arrive. {@code minNr == 0} or
      * a non-positive timeout never waits. While waiting, a reaper needs at most {@code capacity()} events at a time:
-     * it keeps the events it took and waits for the rest, so a large minNr cannot deadlock a full ring.
+     * it keeps the events it took and waits for the rest, so a large minNr cannot deadlock a full ring. With {@code
+     * minNr > 1} the call may take its events in several runs (see the class comment): they are in completion order,
+     * but other reapers may take events between them.
      *
      * @param minNr   the fewest events to wait for
      * @param nr      the most events to take
@@ -656,11 +590,11 @@ public final class CompletionRing implements AutoCloseable {
      *                                  before the interrupt are returned (with the interrupt status left set) rather
      *                                  than this exception
      */
-    public int getEvents(int minNr, int nr, CompletionEvent[] events, long timeout, TimeUnit unit)
+    public final int getEvents(int minNr, int nr, CompletionEvent[] events, long timeout, TimeUnit unit)
             throws InterruptedException {
         checkEventArgs(minNr, nr, events);
         Objects.requireNonNull(unit, "unit");
-        return reapTimed(minNr, nr, events, unit.toNanos(timeout));
+        return reapWithin(minNr, nr, events, unit.toNanos(timeout));
     }
 
     /**
@@ -674,15 +608,17 @@ public final class CompletionRing implements AutoCloseable {
      * @throws NullPointerException if events or timeout is null
      * @throws InterruptedException if the thread is interrupted while it must wait and has taken nothing
      */
-    public int getEvents(int minNr, int nr, CompletionEvent[] events, Duration timeout) throws InterruptedException {
+    public final int getEvents(int minNr, int nr, CompletionEvent[] events, Duration timeout)
+            throws InterruptedException {
         checkEventArgs(minNr, nr, events);
         Objects.requireNonNull(timeout, "timeout");
-        return reapTimed(minNr, nr, events, TimeUnit.NANOSECONDS.convert(timeout)); // saturates, never throws
+        return reapWithin(minNr, nr, events, TimeUnit.NANOSECONDS.convert(timeout)); // saturates, never throws
     }
 
     /**
-     * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting. On entry,
-     * every {@code null} element of {@code events[0..nr)} is replaced by a new holder, as in {@code getEvents}.
+     * Takes up to {@code nr} ready events into {@code events[0..n)}, in completion order, without waiting: one run
+     * (see the class comment). On entry, every {@code null} element of {@code events[0..nr)} is replaced by a new
+     * holder, as in {@code getEvents}.
      *
      * @param nr     the most events to take
      * @param events the holders to copy the events into, {@code events[0..n)}
@@ -690,9 +626,9 @@ public final class CompletionRing implements AutoCloseable {
      * @throws NullPointerException     if events is null
      * @throws IllegalArgumentException if nr &lt; 1 or nr &gt; events.length
      */
-    public int pollEvents(int nr, CompletionEvent[] events) {
+    public final int pollEvents(int nr, CompletionEvent[] events) {
         checkEventArgs(0, nr, events);
-        return poll(events, nr);
+        return reapReady(nr, events);
     }
 
     private static void checkEventArgs(int minNr, int nr, CompletionEvent[] events) {
@@ -719,32 +655,34 @@ public final class CompletionRing implements AutoCloseable {
         }
     }
 
-    /** Takes what is ready, without waiting. */
-    private int poll(CompletionEvent[] events, int nr) {
-        final int n = take(events, 0, nr);
+    /** Takes what is ready, without waiting; 0 if nothing is, -1 if the ring is also closed and drained. */
+    private int reapReady(int nr, CompletionEvent[] events) {
+        final int n = takeReady(events, 0, nr);
         fillHolders(events, n, nr);
-        return n > 0 ? n : emptyResult();
+        return n > 0 ? n : closedAndDrained() ? -1 : 0;
     }
 
-    private int reapTimed(int minNr, int nr, CompletionEvent[] events, long nanos) throws InterruptedException {
+    /** getEvents with a timeout of {@code nanos}; a non-positive one does not wait. */
+    private int reapWithin(int minNr, int nr, CompletionEvent[] events, long nanos) throws InterruptedException {
         if (nanos <= 0) {
-            return poll(events, nr);
+            return reapReady(nr, events);
         }
         return reap(minNr, nr, events, true, System.nanoTime() + nanos);
     }
 
+    /** getEvents: takes what is ready, after the batching pause where it pays, then waits if that is too few. */
     private int reap(int minNr, int nr, CompletionEvent[] events, boolean timed, long deadline)
             throws InterruptedException {
         if (minNr == 0) {
-            return poll(events, nr);
+            return reapReady(nr, events);
         }
         final int n;
         if (nr < BatchPause.MIN_NR) {
-            n = take(events, 0, nr);
+            n = takeReady(events, 0, nr);
         } else {
             final int paused = batchPause.rounds();
             WaitPolicy.pause(paused);                       // let events accumulate, where that pays: BatchPause
-            n = take(events, 0, nr);
+            n = takeReady(events, 0, nr);
             batchPause.taken(paused, n);
         }
         if (n >= minNr) {
@@ -754,53 +692,52 @@ public final class CompletionRing implements AutoCloseable {
         return awaitEvents(minNr, nr, events, n, timed, deadline);
     }
 
-    /** The result of a call that took nothing and may not wait: 0, or -1 if closed with nothing ready or in flight. */
-    private int emptyResult() {
-        return (boolean) CLOSED_FLAG.getVolatile(this)
-                && (long) COUNTER.getAcquire(counters, HEAD) == submittedCount() ? -1 : 0;
+    /** True once the ring is closed and every reserved slot has been reaped: nothing is ready, nothing can arrive. */
+    private boolean closedAndDrained() {
+        return (boolean) CLOSED.getVolatile(this) && counters.getAcquire(HEAD) == submittedCount();
     }
 
     /** The number of reservations ever made, without the closed bit. */
     private long submittedCount() {
-        return (long) COUNTER.getVolatile(counters, SUBMITTED) & ~CLOSED;
+        return counters.getVolatile(SUBMITTED) & ~CLOSED_BIT;
     }
 
+    /** The slow path of getEvents: waits for events until minNr are taken, or the timeout, an interrupt or close. */
     private int awaitEvents(int minNr, int nr, CompletionEvent[] events, int taken, boolean timed, long deadline)
             throws InterruptedException {
         fillHolders(events, taken, nr);                     // before any wait: however it ends, they are filled
         final Object event = WaitEvents.beginReaperWait();  // a JFR event if a recording wants one, else null
-        int outcome = WaitEvents.CLOSE;                     // every exit below says how the wait ended
+        int outcome = WaitEvents.OUTCOME_CLOSE;            // every exit below says how the wait ended
         boolean chosen = false;
         try {
             for (;;) {                                      // here taken < minNr
                 final int status = reapers.await(Math.min(minNr - taken, capacity), nr - taken, timed, deadline);
                 chosen |= (status & WaitQueue.CHOSEN) != 0;
                 if ((status & WaitQueue.INTERRUPTED) != 0) {
-                    outcome = WaitEvents.INTERRUPT;
+                    outcome = WaitEvents.OUTCOME_INTERRUPT;
                     // Like io_getevents, look at the ring once more before giving up: events completed before the
                     // interrupt are returned, not hidden behind the exception (Thread.interrupt happens-before our
                     // seeing it, so their tail is visible to this take).
-                    taken += take(events, taken, nr - taken);
+                    taken += takeReady(events, taken, nr - taken);
                     if (taken == 0) {
                         throw new InterruptedException();
                     }
                     Thread.currentThread().interrupt();     // keep the status for the caller; return what we have
                     return taken;
                 }
-                taken += take(events, taken, nr - taken);
+                taken += takeReady(events, taken, nr - taken);
                 if (taken >= minNr) {
-                    outcome = WaitEvents.MET;
+                    outcome = WaitEvents.OUTCOME_MET;
                     return taken;
                 }
                 if ((status & WaitQueue.TIMED_OUT) != 0) {
-                    outcome = WaitEvents.TIMEOUT;
+                    outcome = WaitEvents.OUTCOME_TIMEOUT;
                     reapers.countTimeout();
                     return taken;
                 }
-                if ((boolean) CLOSED_FLAG.getVolatile(this)
-                        && (long) COUNTER.getAcquire(counters, HEAD) == submittedCount()) {
-                    outcome = WaitEvents.CLOSE;
-                    return taken > 0 ? taken : -1;          // closed, nothing ready or in flight: none can arrive
+                if (closedAndDrained()) {
+                    outcome = WaitEvents.OUTCOME_CLOSE;
+                    return taken > 0 ? taken : -1;          // nothing ready or in flight: none can arrive
                 }
             }
         } finally {
@@ -816,26 +753,26 @@ public final class CompletionRing implements AutoCloseable {
      * arrive: every reaper must wake and take what is left or return -1).
      */
     private long readyForReapers() {
-        final long[] counters = this.counters;
-        final long h = (long) COUNTER.getAcquire(counters, HEAD);   // head before tail: the difference is >= 0
-        final long t = tail();
-        if ((boolean) CLOSED_FLAG.getVolatile(this) && t == submittedCount()) {
+        final long h = counters.getAcquire(HEAD);           // head before tail: the difference is >= 0
+        final long t = publishedTail();
+        if ((boolean) CLOSED.getVolatile(this) && t == submittedCount()) {
             return Long.MAX_VALUE;
         }
         return t - h;
     }
 
     /**
-     * Copies up to max ready events into events[from..), moves the head past them with one CAS and returns how many;
-     * 0 if none are ready.
+     * Takes one run: copies up to max ready events into events[from..), moves the head past them with one CAS (the
+     * instant the run is taken) and returns how many; 0 if none are ready.
      */
-    private int take(CompletionEvent[] events, int from, int max) {
-        final long[] counters = this.counters;
-        final long[] userData = this.userData;
-        final long[] results = this.results;
+    private int takeReady(CompletionEvent[] events, int from, int max) {
+        final PaddedLongs counters = this.counters;
+        final PaddedLongs userData = this.userData;
+        final PaddedLongs results = this.results;
+        final int mask = this.mask;
         for (;;) {
-            final long h = (long) COUNTER.getAcquire(counters, HEAD);
-            final long t = tail();                          // seed 004: acquire; events before t are visible
+            final long h = counters.getAcquire(HEAD);
+            final long t = publishedTail();                 // event before tail: the slots below t are written
             final int n = (int) Math.min(t - h, max);
             if (n <= 0) {
                 return 0;
@@ -848,17 +785,14 @@ public final class CompletionRing implements AutoCloseable {
                 if (e == null) {
                     events[k] = e = new CompletionEvent();  // a null holder, filled as the contract says
                 }
-                e.set(userData[PAD + i], results[PAD + i]);
+                e.set(userData.getPlain(i), results.getPlain(i));
                 i = (i + 1) & mask;
             } while (++k < end);
-            // Seed 004: the slot reads above complete before the head moves (a CAS is a volatile write), so the
-            // producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
+            // Read before head: the slot reads above complete before the head moves (a CAS is a volatile write), so
+            // the producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
             // events and the copy may be torn: discard it and start again.
-            if (COUNTER.compareAndSet(counters, HEAD, h, h + n)) {
-                // The waiter word's volatile read follows the CAS: the seed-000 pairing for submitters.
-                if ((long) COUNTER.getVolatile(counters, SUBMITTERS_WAITING) != 0) {
-                    submitters.signalWaiters();
-                }
+            if (counters.compareAndSet(HEAD, h, h + n)) {
+                submitters.signalWaiters();                 // after the CAS: "waiter check after publish" for slots
                 return n;
             }
         }
@@ -867,15 +801,9 @@ public final class CompletionRing implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // Snapshots and close.
 
-    /**
-     * A volatile read of counter i, without the closed bit; in a multi-producer ring a read of the tail first moves it
-     * over the marked positions (Availability.advance, whose reads of the tail are volatile too).
-     */
+    /** A volatile read of counter i, for the snapshot methods (Snapshot strips the closed bit where it must). */
     private long snapshotRead(int i) {
-        final Availability availability = this.availability;
-        return i == TAIL && availability != null
-                ? availability.advance()
-                : (long) COUNTER.getVolatile(counters, i) & ~CLOSED;
+        return i == TAIL ? snapshotTail() : counters.getVolatile(i);
     }
 
     /**
@@ -886,8 +814,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return the events ready to be reaped
      */
-    public int ready() {
-        return (int) Snapshot.difference(counterReader, TAIL, HEAD, 0, capacity);
+    public final int ready() {
+        return (int) Snapshot.difference(snapshotReader, TAIL, HEAD, 0, capacity);
     }
 
     /**
@@ -895,8 +823,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return the requests in flight
      */
-    public int inFlight() {
-        return (int) Snapshot.difference(counterReader, SUBMITTED, TAIL, 0, capacity);
+    public final int inFlight() {
+        return (int) Snapshot.difference(snapshotReader, SUBMITTED, TAIL, 0, capacity);
     }
 
     /**
@@ -905,11 +833,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return the slots free for submission
      */
-    public int remainingCapacity() {
-        if (isClosed()) {
-            return 0;
-        }
-        return (int) Snapshot.difference(counterReader, HEAD, SUBMITTED, capacity, capacity);
+    public final int remainingCapacity() {
+        return (int) Snapshot.free(snapshotReader, HEAD, SUBMITTED, capacity);
     }
 
     /**
@@ -917,8 +842,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return whether the ring is closed
      */
-    public boolean isClosed() {
-        return (long) COUNTER.getVolatile(counters, SUBMITTED) < 0;
+    public final boolean isClosed() {
+        return counters.getVolatile(SUBMITTED) < 0;
     }
 
     /**
@@ -926,17 +851,18 @@ public final class CompletionRing implements AutoCloseable {
      * RingClosedException} (submitters parked in {@code submit} wake and throw it); {@code complete} still works for
      * the requests submitted before; reapers parked in {@code getEvents} wake and re-evaluate: each needs at most the
      * events that can still arrive (ready + in flight), and {@code getEvents} returns -1 once nothing is ready or in
-     * flight.
+     * flight. Close is a shutdown, not a wait: to wait until every event has been reaped, join the reapers (each
+     * returns -1 once the ring is drained).
      */
     @Override
-    public void close() {
+    public final void close() {
         // A volatile read-modify-write: every reservation CAS is ordered before or after it, and the waiter-word reads
-        // below cannot move above it (the seed-000 pairing with a waiter's publish-fence-recheck).
-        final long s = (long) COUNTER.getAndBitwiseOr(counters, SUBMITTED, CLOSED);
+        // below cannot move above it ("waiter check after publish" with a waiter's publish-fence-recheck).
+        final long s = counters.getAndBitwiseOr(SUBMITTED, CLOSED_BIT);
         if (s < 0) {
             return;
         }
-        CLOSED_FLAG.setVolatile(this, true);                // for reapers, who do not read submitted's line
+        CLOSED.setVolatile(this, true);                     // for reapers, who do not read submitted's line
         submitters.signalWaiters();
         reapers.signalWaiters();
     }
@@ -948,8 +874,8 @@ public final class CompletionRing implements AutoCloseable {
      *
      * @return the counters now
      */
-    public RingStats stats() {
-        return Snapshot.stats(counterReader, HEAD, TAIL, SUBMITTED, capacity,
+    public final RingStats stats() {
+        return Snapshot.stats(snapshotReader, HEAD, TAIL, SUBMITTED, capacity,
                 reapers.parks() + submitters.parks(),
                 reapers.unparks() + submitters.unparks(),
                 reapers.timeouts() + submitters.timeouts(),
@@ -957,7 +883,7 @@ public final class CompletionRing implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
+    public final String toString() {
         final RingStats s = stats();
         return "CompletionRing[capacity=" + capacity + ", submitted=" + s.submitted() + ", completed="
                 + s.completed() + ", reaped=" + s.reaped() + ", closed=" + isClosed() + "]";

@@ -1,6 +1,8 @@
 package io.completionring;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.util.Optional;
@@ -30,7 +32,18 @@ final class Membarrier {
     /** True if {@link #expedite()} issues the barrier; false on JDK 17, without native access, or off Linux. */
     static final boolean AVAILABLE;
 
+    private static final VarHandle INJECTED_FAILURES;
+
+    /** Calls of {@link #expedite()} still to fail: {@link #failNext(int)}; 0 outside tests. */
+    private static int injectedFailures;
+
     static {
+        try {
+            INJECTED_FAILURES = MethodHandles.lookup().findStaticVarHandle(Membarrier.class, "injectedFailures",
+                    int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
         final long number = syscallNumber();
         final MethodHandle syscall = number < 0 || !nativeAccessEnabled() ? null : syscallHandle();
         SYSCALL_NUMBER = number;
@@ -42,21 +55,41 @@ final class Membarrier {
     }
 
     /**
-     * Issues the barrier: when it returns, every thread of this process that was running on a CPU during the call
-     * has executed a full memory barrier at some point of its instruction stream between the call's start and its
-     * return (a thread that was not running passed through the kernel's context switch, which has one). The caller
-     * must check {@link #AVAILABLE} first.
+     * Issues the barrier and returns true if the kernel did: then every thread of this process that was running on a
+     * CPU during the call has executed a full memory barrier at some point of its instruction stream between the
+     * call's start and its return (a thread that was not running passed through the kernel's context switch, which
+     * has one). Returns false, and never throws, if the call failed (the kernel can refuse it, with {@code -ENOMEM}
+     * for one): the caller must then not rely on the barrier ({@link Fence}). The caller must check {@link #AVAILABLE}
+     * first.
      */
-    static void expedite() {
+    static boolean expedite() {
+        if (injectedFailures != 0 && takeInjectedFailure()) {
+            return false;
+        }
         try {
-            final long r = (long) SYSCALL.invokeExact(SYSCALL_NUMBER, CMD_PRIVATE_EXPEDITED, 0L, 0L);
-            if (r != 0) {
-                throw new IllegalStateException("membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed: " + r);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
+            return (long) SYSCALL.invokeExact(SYSCALL_NUMBER, CMD_PRIVATE_EXPEDITED, 0L, 0L) == 0;
         } catch (Throwable e) {
-            throw new IllegalStateException("membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed", e);
+            return false;
+        }
+    }
+
+    /**
+     * Fault injection, for tests: the next {@code n} calls of {@link #expedite()} fail as a refused system call would.
+     * The check costs a barrier one plain read of a static field; no fast path of the ring issues a barrier.
+     */
+    static void failNext(int n) {
+        INJECTED_FAILURES.setVolatile(n);
+    }
+
+    private static boolean takeInjectedFailure() {
+        for (;;) {
+            final int n = (int) INJECTED_FAILURES.getVolatile();
+            if (n == 0) {
+                return false;
+            }
+            if (INJECTED_FAILURES.compareAndSet(n, n - 1)) {
+                return true;
+            }
         }
     }
 

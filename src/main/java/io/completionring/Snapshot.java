@@ -14,11 +14,16 @@ package io.completionring;
  */
 final class Snapshot {
 
-    /** Reads one counter (without the closed bit). The ring reads its own; a test can move counters between reads. */
+    /**
+     * Reads one counter, submitted with its closed bit ({@link CompletionRing#CLOSED_BIT}). The ring reads its own; a
+     * test can move counters between reads.
+     */
     @FunctionalInterface
     interface Counters {
         long read(int index);
     }
+
+    private static final long COUNT = ~CompletionRing.CLOSED_BIT;
 
     /** Readings before the last resort of clamping; each fails only if a counter moved during a few loads. */
     static final int ATTEMPTS = 64;
@@ -33,13 +38,42 @@ final class Snapshot {
     static long difference(Counters c, int plus, int minus, long offset, long capacity) {
         long value = 0;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            final long before = c.read(minus);
-            final long p = c.read(plus);
-            if (c.read(minus) == before) {
+            final long before = c.read(minus) & COUNT;
+            final long p = c.read(plus) & COUNT;
+            if ((c.read(minus) & COUNT) == before) {
                 return offset + p - before;
             }
             value = offset + p - before;
         }
+        return clamp(value, capacity);
+    }
+
+    /**
+     * Returns {@code capacity + read(head) - read(submitted)}, the slots free, as the counters held them at one
+     * instant; 0 if the ring was closed at that instant. Submitted is read twice, with its closed bit: the closed bit
+     * and the count come from the same read, so a close between two reads cannot go unseen.
+     */
+    static long free(Counters c, int head, int submitted, long capacity) {
+        long value = 0;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            final long before = c.read(submitted);
+            if (before < 0) {
+                return 0;                                   // closed at this read
+            }
+            final long h = c.read(head);
+            final long after = c.read(submitted);
+            if (after == before) {
+                return capacity + h - before;               // open, and these values, at the instant of the head read
+            }
+            if (after < 0) {
+                return 0;                                   // closed at this read
+            }
+            value = capacity + h - before;
+        }
+        return clamp(value, capacity);
+    }
+
+    private static long clamp(long value, long capacity) {
         return Math.max(0, Math.min(capacity, value));
     }
 
@@ -56,7 +90,7 @@ final class Snapshot {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             h = c.read(head);
             t = c.read(tail);
-            s = c.read(submitted);
+            s = c.read(submitted) & COUNT;
             if (c.read(tail) == t && c.read(head) == h) {
                 return new RingStats(s, t, h, parks, unparks, timeouts, waiters);
             }

@@ -57,10 +57,10 @@ final class WaitEvents {
      */
 
     /** How a wait ended, as the ring tells it: the need was met (events, or a slot), or a timeout, interrupt, close. */
-    static final int MET = 0;
-    static final int TIMEOUT = 1;
-    static final int INTERRUPT = 2;
-    static final int CLOSE = 3;
+    static final int OUTCOME_MET = 0;
+    static final int OUTCOME_TIMEOUT = 1;
+    static final int OUTCOME_INTERRUPT = 2;
+    static final int OUTCOME_CLOSE = 3;
 
     /** True if jdk.jfr is in the runtime and read by this library's module; false makes every method a no-op. */
     static final boolean PRESENT = jfrReadable();
@@ -89,7 +89,7 @@ final class WaitEvents {
      * Ends a reaper's wait, and records it if {@code event} is not null and the wait lasted at least the threshold.
      *
      * @param taken   the events the call returns (0 if it throws or returns -1)
-     * @param outcome {@link #MET}, {@link #TIMEOUT}, {@link #INTERRUPT} or {@link #CLOSE}
+     * @param outcome {@link #OUTCOME_MET}, {@link #OUTCOME_TIMEOUT}, {@link #OUTCOME_INTERRUPT} or {@link #OUTCOME_CLOSE}
      */
     static void endReaperWait(Object event, int minNr, int nr, int taken, int capacity, int outcome) {
         if (event != null) {
@@ -106,7 +106,7 @@ final class WaitEvents {
      * Ends a submitter's wait, and records it if {@code event} is not null and the wait lasted at least the threshold.
      *
      * @param reserved the slots the call reserved (0 unless it returns normally with its slots)
-     * @param outcome  {@link #MET}, {@link #TIMEOUT}, {@link #INTERRUPT} or {@link #CLOSE}
+     * @param outcome  {@link #OUTCOME_MET}, {@link #OUTCOME_TIMEOUT}, {@link #OUTCOME_INTERRUPT} or {@link #OUTCOME_CLOSE}
      */
     static void endSubmitterWait(Object event, int slots, int reserved, int capacity, int outcome) {
         if (event != null) {
@@ -166,13 +166,13 @@ final class WaitEvents {
             }
         }
 
-        /** The outcome's name in the events: {@code met} (EVENTS, SLOTS) for {@link #MET}. */
+        /** The outcome's name in the events: {@code met} (EVENTS, SLOTS) for {@link #OUTCOME_MET}. */
         private static String name(int outcome, String met) {
             return switch (outcome) {
-                case MET -> met;
-                case TIMEOUT -> "TIMEOUT";
-                case INTERRUPT -> "INTERRUPT";
-                case CLOSE -> "CLOSE";
+                case OUTCOME_MET -> met;
+                case OUTCOME_TIMEOUT -> "TIMEOUT";
+                case OUTCOME_INTERRUPT -> "INTERRUPT";
+                case OUTCOME_CLOSE -> "CLOSE";
                 default -> throw new IllegalArgumentException("outcome " + outcome);
             };
         }

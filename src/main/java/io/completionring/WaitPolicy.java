@@ -49,7 +49,7 @@ final class WaitPolicy {
     static final int SPIN = 1;
     static final int YIELD = 2;
 
-    /** The default spin budget, in onSpinWait rounds: a few microseconds on the machine in docs/benchmarks.md. */
+    /** The default spin budget, in onSpinWait rounds: a few microseconds. */
     static final int DEFAULT_SPINS = 1 << 7;
 
     /** The least an adaptive spin budget falls to (unless the configured budget is smaller): about a microsecond. */
@@ -66,20 +66,14 @@ final class WaitPolicy {
     static final long MIN_YIELD_NANOS = 2_000;
 
     /**
-     * Longest pause between two looks at the supply while spinning, in onSpinWait rounds (about a microsecond on the
-     * machine in docs/benchmarks.md): long enough that a waiting reaper leaves the tail's line with the producer for
+     * Longest pause between two looks at the supply while spinning, in onSpinWait rounds (about a microsecond): long enough that a waiting reaper leaves the tail's line with the producer for
      * many events, short against the cost of a park/unpark round trip.
      */
     static final int MAX_PAUSE = 32;
 
-    /** Ints of padding on either side of the activity word: 128 bytes, two cache lines (adjacent-line prefetch). */
-    private static final int PAD = 32;
-
-    /** The activity word holds the active count in its high half and the spinner count in its low half. */
-    private static final int ACTIVE = 1 << 16;
-    private static final int SPINNERS = ACTIVE - 1;
-
-    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+    /** The activity word holds the active count in bits 16 and up and the spinner count in bits 0 to 15. */
+    private static final long ACTIVE = 1 << 16;
+    private static final long SPINNERS = ACTIVE - 1;
     private static final VarHandle SPIN_BUDGET;
     private static final VarHandle YIELD_BUDGET;
 
@@ -108,10 +102,10 @@ final class WaitPolicy {
     private int spinBudget;
     private long yieldBudget;
     /**
-     * The activity word, at index PAD: threads active now (high half) and spinning now (low half). Written by every
-     * waiter as it starts and stops, read by the signalling side when there are parked waiters.
+     * The activity word: threads active now (high bits) and spinning now (low bits). Written by every waiter as it
+     * starts and stops, read by the signalling side when there are parked waiters; on cache lines of its own.
      */
-    private final int[] activity = new int[2 * PAD + 1];
+    private final PaddedLongs activity = new PaddedLongs(1);
 
     /**
      * @param spins      the spin budget in onSpinWait rounds; 0 turns both spinning and yielding off (park at once)
@@ -144,9 +138,9 @@ final class WaitPolicy {
      * else {@link #NONE} (park at once). A CAS on the activity word; it publishes nothing else.
      */
     int tryStartActive() {
-        final int[] activity = this.activity;
+        final PaddedLongs activity = this.activity;
         for (;;) {
-            final int a = (int) INT.getVolatile(activity, PAD);
+            final long a = activity.getVolatile(0);
             if ((a >>> 16) >= maxActive) {
                 return NONE;
             }
@@ -154,7 +148,7 @@ final class WaitPolicy {
             if (!spin && yieldNanos() == 0) {
                 return NONE;
             }
-            if (INT.compareAndSet(activity, PAD, a, a + ACTIVE + (spin ? 1 : 0))) {
+            if (activity.compareAndSet(0, a, a + ACTIVE + (spin ? 1 : 0))) {
                 return spin ? SPIN : YIELD;
             }
         }
@@ -162,7 +156,7 @@ final class WaitPolicy {
 
     /** A spinner that goes on to yield gives its spinner place back and stays active. */
     void spinToYield() {
-        INT.getAndAdd(activity, PAD, -1);
+        activity.getAndAdd(0, -1);
     }
 
     /**
@@ -171,12 +165,12 @@ final class WaitPolicy {
      * saw this thread still active (and left the wake-up to it) published before those reads.
      */
     void stopActive(int phase) {
-        INT.getAndAdd(activity, PAD, phase == SPIN ? -ACTIVE - 1 : -ACTIVE);
+        activity.getAndAdd(0, phase == SPIN ? -ACTIVE - 1 : -ACTIVE);
     }
 
     /** The number of threads active now (spinning or yielding); a volatile read. */
     int active() {
-        return (int) INT.getVolatile(activity, PAD) >>> 16;
+        return (int) (activity.getVolatile(0) >>> 16);
     }
 
     /**
@@ -198,11 +192,9 @@ final class WaitPolicy {
      * Adapts the yield budget to how the last yield phase ended: cut by a quarter after one that ended empty-handed,
      * to 0 below {@link #MIN_YIELD_NANOS}, and doubled after one that saw its need met.
      *
-     * <p>Where events are sparse, yielding must stop altogether, not only shrink. A thread that has just yielded,
-     * even for two microseconds, and then parked is woken worse than one that parked at once: with one event every
-     * 100 microseconds and the completing thread busy after its {@code complete}, the one-way wake-up of a parked
-     * reaper had a p99 of 3.6 ms with a 2 µs yield phase before each park, against 0.1 ms without one (the woken
-     * thread waits for the scheduler tick on a core whose thread does not give it up; see docs/design.md).
+     * <p>Where events are sparse, yielding must stop altogether, not only shrink: a thread that has just yielded, even
+     * for two microseconds, and then parked is woken later than one that parked at once (the scheduler's credit for
+     * the yield delays its next run on a busy core; docs/design.md, "Waiting").
      */
     void yieldEnded(boolean met) {
         final long b = (long) YIELD_BUDGET.getOpaque(this);

@@ -26,20 +26,26 @@ final class WaitQueue {
      *
      * The waiter protocol (await), the mirror image of the signaller's "publish, full fence, check waiters":
      *   1. publish: link the node and raise the waiter count, under the lock;
-     *   2. VarHandle.fullFence();   -- seed 000: without it the re-check can be satisfied from before the
-     *                                  signaller's publication while the signaller misses this waiter: both sleep
+     *   2. a full fence (Fence.heavy for the reapers' queue)   -- seed 000: without it the re-check can be
+     *                                  satisfied from before the signaller's publication while the signaller misses
+     *                                  this waiter: both sleep
      *   3. re-check the supply; if it meets the need, unlink and return;
-     *   4. park until a scan has chosen this node (state SIGNALLED), the deadline passes or the thread is interrupted;
+     *   4. park until a scan has chosen this node (signalled), the deadline passes or the thread is interrupted;
      *      a node that leaves unchosen unlinks itself under the lock; if a scan chose it in the meantime, the caller
      *      learns so (CHOSEN) and passes the wake-up on if it leaves without using it.
      *
-     * A scan (under the lock) reads the supply once as a budget and walks the list from the oldest waiter, choosing
-     * every waiter whose need fits in what is left of the budget: it unlinks the node, marks it SIGNALLED and unparks
+     * No step throws, so a node is never left linked. If step 2's membarrier fails (Fence: the process then leaves the
+     * asymmetric fence), the waiter cannot rely on the producer having seen it: step 4 parks at most
+     * UNSIGNALLED_PARK_NANOS at a time and re-checks the supply after each park, until it is met or the waiter is
+     * chosen. An active thread whose barrier fails as it passes the supply on wakes every parked waiter to re-check.
+     *
+     * A scan (choose(), under the lock) reads the supply once as a budget and walks the list from the oldest waiter,
+     * choosing every waiter whose need fits in what is left of the budget: it unlinks the node, marks it and unparks
      * its thread, the first chosen one only after the lock is released (as the kernel's wake_q defers its wake-ups):
      * an unpark is a system call of several microseconds here, and a reaper that wants to queue up meanwhile would
      * spin and yield on the lock. So k new events wake at most as many waiters as k events can satisfy, and a waiter
      * whose need is larger than the supply stays parked without keeping smaller needs behind it waiting. Because a
-     * chosen node is unlinked before it is marked, its thread may reuse it the moment it sees SIGNALLED.
+     * chosen node is unlinked before it is marked signalled, its thread may reuse it the moment it sees the mark.
      *
      * Active threads absorb wake-ups (the rule of Go's scheduler for its spinning threads): while any thread of this
      * queue spins or yields (WaitPolicy), signalWaiters() leaves the parked ones alone, since the active thread will
@@ -54,17 +60,19 @@ final class WaitQueue {
     static final int TIMED_OUT = 2;
     static final int INTERRUPTED = 4;
 
+    /**
+     * The longest park of a waiter that may not rely on being signalled (its {@link Fence#heavy()} barrier failed):
+     * it re-checks the supply at least this often until its need is met.
+     */
+    static final long UNSIGNALLED_PARK_NANOS = 1_000_000;
+
     /** The per-thread waiter node. A thread waits on at most one queue at a time, and is unlinked when it returns. */
     static final class Waiter {
-        static final int IDLE = 0;
-        static final int WAITING = 1;
-        static final int SIGNALLED = 2;
-
         private static final ThreadLocal<Waiter> CURRENT = ThreadLocal.withInitial(Waiter::new);
 
         final Thread thread = Thread.currentThread();
-        /** IDLE, WAITING or SIGNALLED; see STATE. */
-        int state;
+        /** Set by the scan that chose this waiter, after it unlinked it; cleared by the owner. See SIGNALLED. */
+        boolean signalled;
         /** Guarded by the queue lock: the supply this waiter needs. */
         long need;
         /** Guarded by the queue lock. */
@@ -76,18 +84,17 @@ final class WaitQueue {
         }
     }
 
-    private static final VarHandle STATE;
+    private static final VarHandle SIGNALLED;
     private static final VarHandle LOCK;
     private static final VarHandle SCAN_REQUESTED;
     private static final VarHandle PARKS;
     private static final VarHandle UNPARKS;
     private static final VarHandle TIMEOUTS;
-    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(Waiter.class, "state", int.class);
+            SIGNALLED = l.findVarHandle(Waiter.class, "signalled", boolean.class);
             LOCK = l.findVarHandle(WaitQueue.class, "lock", int.class);
             SCAN_REQUESTED = l.findVarHandle(WaitQueue.class, "scanRequested", int.class);
             PARKS = l.findVarHandle(WaitQueue.class, "parks", long.class);
@@ -103,16 +110,19 @@ final class WaitQueue {
     private final WaitPolicy policy;
     /** What parked threads show as their blocker in thread dumps. */
     private final Object blocker;
-    /** Whether waiters fence with {@link Fence#heavy()} (reapers) or a full fence (submitters). */
-    private final boolean heavyFence;
+    /**
+     * True if a signaller of this queue may publish with only the light half of {@link Fence} (the producer, for the
+     * reapers' queue): a waiter then fences with the heavy half before it re-reads the supply, and so does the last
+     * active thread before it passes the supply on. False: every signaller publishes with a full fence (a reaper's
+     * head CAS, for the submitters' queue), and so does a waiter.
+     */
+    private final boolean lightSignallers;
 
     /**
-     * The waiter word, at words[waitersIndex]: the number of linked waiters. Written under the lock; read without it
-     * by the signalling side after its fence, on every publication, so it sits on cache lines of its own, in the
-     * ring's padded holder of hot counters (which reads it there directly on its fast paths).
+     * The waiter word: the number of linked waiters. Written under the lock; read without it by the signalling side
+     * after its fence, on every publication, so it has cache lines of its own.
      */
-    private final long[] words;
-    private final int waitersIndex;
+    private final PaddedLongs waiterWord = new PaddedLongs(1);
 
     /** 1 while a thread holds the list; only waiting threads and scanners take it. */
     private int lock;
@@ -127,21 +137,11 @@ final class WaitQueue {
     private long unparks;
     private long timeouts;
 
-    /**
-     * @param words        the array that holds the waiter word (the ring's padded counters)
-     * @param waitersIndex the waiter word's index in {@code words}, on cache lines of its own
-     * @param heavyFence   true if a signaller of this queue may publish with only the light half of {@link Fence}
-     *                   (the producer, for the reapers' queue): a waiter then fences with the heavy half before it
-     *                   re-reads the supply, and so does the last active thread before it passes the supply on
-     */
-    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, long[] words, int waitersIndex,
-              boolean heavyFence) {
+    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, boolean lightSignallers) {
         this.supply = supply;
-        this.words = words;
-        this.waitersIndex = waitersIndex;
         this.policy = policy;
         this.blocker = blocker;
-        this.heavyFence = heavyFence;
+        this.lightSignallers = lightSignallers;
     }
 
     /**
@@ -149,7 +149,7 @@ final class WaitQueue {
      * it cannot be satisfied from before the caller's publication.
      */
     int waiting() {
-        return (int) (long) WORD.getVolatile(words, waitersIndex);
+        return (int) waiterWord.getVolatile(0);
     }
 
     /**
@@ -163,13 +163,18 @@ final class WaitQueue {
         }
     }
 
-    /** After being active: wakes the waiters the supply beyond {@code reserved} (what the caller takes) can serve. */
-    private void passOn(long reserved) {
+    /**
+     * After being active: wakes the waiters the supply beyond {@code willTake} (what the caller takes) can serve. If
+     * the heavy fence's barrier failed, a publication left to this thread may not be visible to it yet, and the parked
+     * waiters may have missed it too: every one of them is woken to re-check (each then waits again, with a timeout
+     * if its own barrier fails: {@link #await}).
+     */
+    private void passOn(long willTake) {
         if (waiting() != 0 && policy.active() == 0) {
-            if (heavyFence) {
-                Fence.heavyAfterFullFence();                // stopActive was the full fence; see the constructor
-            }
-            if (supply.getAsLong() > reserved) {
+            // stopActive was the full fence; see lightSignallers
+            if (lightSignallers && !Fence.heavyAfterFullFence()) {
+                wakeAll();
+            } else if (supply.getAsLong() > willTake) {
                 requestScan();
             }
         }
@@ -182,27 +187,39 @@ final class WaitQueue {
         }
     }
 
+    /** Chooses every waiter, whatever its need; each re-checks the supply and waits again if it is not met. */
+    private void wakeAll() {
+        lock();
+        final Thread firstChosen = choose(Long.MAX_VALUE);
+        unlock();
+        if (firstChosen != null) {
+            LockSupport.unpark(firstChosen);
+        }
+    }
+
     /**
      * Waits until the supply reaches {@code need}: spins if the policy allows, then parks (protocol in the
-     * implementation overview). On return the thread is not linked in the queue.
+     * implementation overview). On return the thread is not linked in the queue. Never throws.
      *
      * @param need     the supply to wait for, at least 1
-     * @param reserved the most the caller will take once the need is met: a spinner passes on the supply beyond it
+     * @param willTake the most the caller will take once the need is met: a spinner passes on the supply beyond it
      * @return 0 if this thread saw the need met itself, else a combination of {@link #CHOSEN} (a scan chose this
      *         thread: it must pass the wake-up on, with {@link #signalWaiters()}, if it leaves without using it),
      *         {@link #TIMED_OUT} and {@link #INTERRUPTED} (the interrupt status has been cleared)
      */
-    int await(long need, long reserved, boolean timed, long deadline) {
-        if (stayActive(need, timed, deadline, reserved)) {
+    int await(long need, long willTake, boolean timed, long deadline) {
+        if (stayActive(need, timed, deadline, willTake)) {
             return 0;
         }
         final LongSupplier supply = this.supply;
         final Waiter w = Waiter.current();
         enqueue(w, need);                                   // 1. publish
-        if (heavyFence) {
-            Fence.heavy();                                  // 2. seed 000: publication before the re-check, also
-        } else {                                            //    against a producer whose fence was light (Fence)
-            VarHandle.fullFence();                          // 2. seed 000: publication before the re-check
+        final boolean signalled;                            // 2. seed 000: publication before the re-check
+        if (lightSignallers) {
+            signalled = Fence.heavy();                      //    also against a producer whose fence was light
+        } else {
+            VarHandle.fullFence();
+            signalled = true;
         }
         if (supply.getAsLong() >= need) {                   // 3. re-check
             return leave(w, 0);
@@ -210,8 +227,8 @@ final class WaitQueue {
         final boolean learn = policy.learnsFromParks();
         final long parkedAt = learn ? System.nanoTime() : 0L;
         for (;;) {                                          // 4. park until chosen
-            if ((int) STATE.getAcquire(w) == Waiter.SIGNALLED) { // the scan unlinked w before marking it
-                STATE.set(w, Waiter.IDLE);                  // plain: w is ours again
+            if ((boolean) SIGNALLED.getAcquire(w)) {        // the scan unlinked w before marking it
+                SIGNALLED.set(w, false);                    // plain: w is ours again
                 if (learn) {
                     policy.parkEnded(System.nanoTime() - parkedAt);
                 }
@@ -220,16 +237,26 @@ final class WaitQueue {
             if (Thread.interrupted()) {
                 return leave(w, INTERRUPTED);
             }
+            long parkNanos = Long.MAX_VALUE;
             if (timed) {
-                final long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
+                parkNanos = deadline - System.nanoTime();
+                if (parkNanos <= 0) {
                     return leave(w, TIMED_OUT);
                 }
-                PARKS.getAndAdd(this, 1L);
-                LockSupport.parkNanos(blocker, remaining);
-            } else {
-                PARKS.getAndAdd(this, 1L);
+            }
+            if (!signalled) {
+                // The barrier failed: a producer may have missed this waiter, and its publication may have reached
+                // this thread only since the re-check. Look again after a bounded park.
+                if (supply.getAsLong() >= need) {
+                    return leave(w, 0);
+                }
+                parkNanos = Math.min(parkNanos, UNSIGNALLED_PARK_NANOS);
+            }
+            PARKS.getAndAdd(this, 1L);
+            if (parkNanos == Long.MAX_VALUE) {
                 LockSupport.park(blocker);
+            } else {
+                LockSupport.parkNanos(blocker, parkNanos);
             }
         }
     }
@@ -239,7 +266,7 @@ final class WaitQueue {
      * was met. Before it returns it passes on what signallers left to it while it was active: the supply beyond what
      * the caller will take if the need was met, all of it if not.
      */
-    private boolean stayActive(long need, boolean timed, long deadline, long reserved) {
+    private boolean stayActive(long need, boolean timed, long deadline, long willTake) {
         final WaitPolicy policy = this.policy;
         int phase = policy.tryStartActive();
         if (phase == WaitPolicy.NONE) {
@@ -296,7 +323,7 @@ final class WaitQueue {
             return met;
         } finally {
             policy.stopActive(phase);
-            passOn(met ? reserved : 0);                     // what signallers left to us while we were active
+            passOn(met ? willTake : 0);                     // what signallers left to us while we were active
         }
     }
 
@@ -319,7 +346,6 @@ final class WaitQueue {
 
     private void enqueue(Waiter w, long need) {
         w.need = need;
-        STATE.set(w, Waiter.WAITING);                       // plain: published to scanners by the lock
         lock();
         w.prev = last;
         w.next = null;
@@ -329,18 +355,18 @@ final class WaitQueue {
             last.next = w;
         }
         last = w;
-        WORD.setVolatile(words, waitersIndex, (long) WORD.get(words, waitersIndex) + 1); // step 1's publication
+        waiterWord.setVolatile(0, waiterWord.getPlain(0) + 1);  // step 1's publication; written only under the lock
         unlock();
     }
 
     /** Unlinks w unless a scan chose it first; returns status, with CHOSEN added in that case. */
     private int leave(Waiter w, int status) {
         lock();
-        final boolean chosen = (int) STATE.get(w) == Waiter.SIGNALLED; // plain: scans write it under the lock
+        final boolean chosen = (boolean) SIGNALLED.get(w);  // plain: scans write it under the lock
         if (!chosen) {
             unlink(w);
         }
-        STATE.set(w, Waiter.IDLE);
+        SIGNALLED.set(w, false);
         unlock();
         return chosen ? status | CHOSEN : status;
     }
@@ -361,25 +387,24 @@ final class WaitQueue {
         }
         w.prev = null;
         w.next = null;
-        WORD.setVolatile(words, waitersIndex, (long) WORD.get(words, waitersIndex) - 1);
+        waiterWord.setVolatile(0, waiterWord.getPlain(0) - 1);
     }
 
     /**
-     * Guarded by the lock: chooses, oldest first, every waiter whose need fits in the budget read now, and unparks all
-     * but the first chosen; returns the first chosen waiter's thread (null if none), for the caller to unpark once it
-     * has released the lock. The common wake-up (one event, one waiter) so makes its unpark system call outside the
-     * lock, where it does not hold up threads queueing to wait. A thread reference is safe to use after the unlock:
-     * it is final, unlike the node, which its owner may reuse the moment it sees SIGNALLED.
+     * Guarded by the lock: chooses, oldest first, every waiter whose need fits in {@code budget}, and unparks all but
+     * the first chosen; returns the first chosen waiter's thread (null if none), for the caller to unpark once it has
+     * released the lock. The common wake-up (one event, one waiter) so makes its unpark system call outside the lock,
+     * where it does not hold up threads queueing to wait. A thread reference is safe to use after the unlock: it is
+     * final, unlike the node, which its owner may reuse the moment it sees itself signalled.
      */
-    private Thread scan() {
+    private Thread choose(long budget) {
         Thread firstChosen = null;
-        long budget = supply.getAsLong();
         for (Waiter w = first; w != null && budget > 0; ) {
             final Waiter next = w.next;
             if (w.need <= budget) {
                 budget -= w.need;
                 unlink(w);
-                STATE.setRelease(w, Waiter.SIGNALLED);      // after the unlink: the owner may reuse w at once
+                SIGNALLED.setRelease(w, true);              // after the unlink: the owner may reuse w at once
                 UNPARKS.getAndAdd(this, 1L);
                 if (firstChosen == null) {
                     firstChosen = w.thread;
@@ -412,11 +437,11 @@ final class WaitQueue {
             Thread chosen = null;
             if ((int) SCAN_REQUESTED.getVolatile(this) != 0) {
                 SCAN_REQUESTED.setVolatile(this, 0);        // cleared before the scan, which reads the supply afresh
-                chosen = scan();
+                chosen = choose(supply.getAsLong());
             }
             LOCK.setVolatile(this, 0);
             if (chosen != null) {
-                LockSupport.unpark(chosen);                 // after the release: see scan()
+                LockSupport.unpark(chosen);                 // after the release: see choose()
             }
         } while ((int) SCAN_REQUESTED.getVolatile(this) != 0 && LOCK.compareAndSet(this, 0, 1));
     }

@@ -85,7 +85,28 @@ class SnapshotTest {
                 c.lap(16);
             }
         };
-        assertEquals(16, Snapshot.difference(c, HEAD, SUBMITTED, CAPACITY, CAPACITY));
+        assertEquals(16, Snapshot.free(c, HEAD, SUBMITTED, CAPACITY));
+    }
+
+    @Test
+    void remainingCapacityIsZeroWhenTheRingClosesBeforeTheReadingItWouldReturn() {
+        // Empty ring, 16 free, open at the first read of submitted and closed right after it: every later read sees
+        // the ring closed, so no reading of it can report a free slot.
+        MovingCounters c = new MovingCounters(0, 0, 0);
+        c.onRead = reads -> {
+            if (reads == 1) {
+                c.value[SUBMITTED] |= CompletionRing.CLOSED_BIT;
+            }
+        };
+        assertEquals(0, Snapshot.free(c, HEAD, SUBMITTED, CAPACITY));
+    }
+
+    @Test
+    void snapshotsCountSubmittedWithoutTheClosedBit() {
+        MovingCounters c = new MovingCounters(2, 5, 7 | CompletionRing.CLOSED_BIT);
+        assertEquals(2, Snapshot.difference(c, SUBMITTED, TAIL, 0, CAPACITY));
+        assertEquals(new RingStats(7, 5, 2, 0, 0, 0, 0), Snapshot.stats(c, HEAD, TAIL, SUBMITTED, CAPACITY, 0, 0, 0, 0));
+        assertEquals(0, Snapshot.free(c, HEAD, SUBMITTED, CAPACITY));
     }
 
     @Test
