@@ -3,13 +3,14 @@
 # docs/benchmarks.md from that JSON.
 #
 #   benchmarks/run-all.sh          full run (about 8 minutes on 2 cores), -prof gc, then charts + tables
-#   benchmarks/run-all.sh smoke    every benchmark for about 1 s (2-3 minutes): checks that nothing hangs
+#   benchmarks/run-all.sh smoke    every benchmark for about 1 s (3-4 minutes): checks that nothing hangs
 #   benchmarks/run-all.sh charts   only regenerate charts + tables from results/jmh-full.json
 #   benchmarks/run-all.sh targets  the benchmarks of the targets in docs/benchmarks.md, 3 forks each (about 8
 #                                  minutes), results/jmh-targets-JDK.json, then prints their targets table
 #
 # On JDK 22+ the forked JVMs get --enable-native-access=ALL-UNNAMED, so that the ring uses its asymmetric seed-000
-# fence (docs/design.md); JDK 17 does not know the flag.
+# fence (docs/design.md); JDK 17 does not know the flag. Before JDK 21 VirtualReapers is left out: it needs virtual
+# threads.
 #
 # Extra arguments go to JMH (for example a benchmark regex: benchmarks/run-all.sh full 'WakeupLatency').
 # The JMH run holds /tmp/completion-ring-cpu.lock (flock), so that nothing else CPU-heavy that honours the same
@@ -42,13 +43,14 @@ build() {
 }
 
 jdk=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
-native=()
-[ "${jdk%%.*}" -ge 22 ] && native=(-jvmArgsAppend --enable-native-access=ALL-UNNAMED)
+jdk_args=()
+[ "${jdk%%.*}" -ge 22 ] && jdk_args+=(-jvmArgsAppend --enable-native-access=ALL-UNNAMED)
+[ "${jdk%%.*}" -lt 21 ] && jdk_args+=(-e VirtualReapers)
 
 jmh() {
   local json=$1
   shift
-  local cmd=(java -jar "$here/target/benchmarks.jar" "$@" "${native[@]}" -rf json -rff "$json")
+  local cmd=(java -jar "$here/target/benchmarks.jar" "$@" "${jdk_args[@]}" -rf json -rff "$json")
   local limit=()
   [ -n "${TIME_LIMIT:-}" ] && limit=(timeout "$TIME_LIMIT")
   local commit

@@ -1,18 +1,12 @@
 package io.completionring.bench;
 
-import io.completionring.CompletionEvent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.concurrent.TimeUnit;
@@ -27,10 +21,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class Batching {
 
-    @State(Scope.Group)
-    public static class RingState {
-        @Param("1024")
-        int capacity;
+    public static class RingState extends RingGroupState {
         /** Events per {@code trySubmit(batch)} + {@code completeAll}. */
         @Param({"1", "8", "64"})
         int batch;
@@ -38,22 +29,10 @@ public class Batching {
         @Param({"1", "16", "64"})
         int nr;
 
-        RingHandoff handoff;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            handoff = new RingHandoff(capacity, batch, nr);
+        @Override
+        RingHandoff open() {
+            return new RingHandoff(capacity, batch, nr);
         }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            handoff.close("Batching batch=" + batch + " nr=" + nr);
-        }
-    }
-
-    @State(Scope.Thread)
-    public static class Reaper {
-        final CompletionEvent[] events = CompletionEvent.newArray(64);
     }
 
     @Benchmark
@@ -66,7 +45,7 @@ public class Batching {
     @Benchmark
     @Group("ring_1to2")
     @GroupThreads(2)
-    public void ring_1to2_reap(RingState s, Reaper r, ReapCounters c, Blackhole bh) throws InterruptedException {
+    public void ring_1to2_reap(RingState s, ReaperEvents r, ReapCounters c, Blackhole bh) throws InterruptedException {
         s.handoff.reap(r.events, c, bh);
     }
 }

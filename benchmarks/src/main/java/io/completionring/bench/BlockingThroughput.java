@@ -1,8 +1,7 @@
 package io.completionring.bench;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
-import com.lmax.disruptor.RingBuffer;
-import io.completionring.CompletionEvent;
+import com.lmax.disruptor.dsl.ProducerType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Group;
@@ -14,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -45,127 +43,70 @@ import static io.completionring.bench.RingHandoff.WAIT_MS;
  * </ul>
  *
  * <p>Every wait is timed ({@value RingHandoff#WAIT_MS} ms), the only way a group can stop cleanly when JMH stops its
- * threads one at a time; see {@link RingHandoff}.
+ * threads one at a time; see {@link RingHandoff}. The queue states serve {@link MultiProducerThroughput} too: here the
+ * single producer's sequence and left-over event are the state's own (a {@link QueueProducer}), as the ring's are
+ * its hand-off's; there each producer thread brings its own.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class BlockingThroughput {
 
-    // ---- the ring ------------------------------------------------------------------------------------------------
-
-    @State(Scope.Group)
-    public static class RingState {
-        @Param("1024")
-        int capacity;
+    public static class RingState extends RingGroupState {
         /** The most events a reaper takes per {@code getEvents} call. */
         @Param("64")
         int nr;
 
-        RingHandoff handoff;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            handoff = new RingHandoff(capacity, 1, nr);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            handoff.close("BlockingThroughput.ring");
+        @Override
+        RingHandoff open() {
+            return new RingHandoff(capacity, 1, nr);
         }
     }
 
-    @State(Scope.Thread)
-    public static class Reaper {
-        final CompletionEvent[] events = CompletionEvent.newArray(64);
-    }
-
-    @Benchmark
-    @Group("ring_1to1")
-    @GroupThreads(1)
-    public void ring_1to1_produce(RingState s, OfferCounters c) throws InterruptedException {
-        s.handoff.produce(c);
-    }
-
-    @Benchmark
-    @Group("ring_1to1")
-    @GroupThreads(1)
-    public void ring_1to1_reap(RingState s, Reaper r, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.handoff.reap(r.events, c, bh);
-    }
-
-    @Benchmark
-    @Group("ring_1to2")
-    @GroupThreads(1)
-    public void ring_1to2_produce(RingState s, OfferCounters c) throws InterruptedException {
-        s.handoff.produce(c);
-    }
-
-    @Benchmark
-    @Group("ring_1to2")
-    @GroupThreads(2)
-    public void ring_1to2_reap(RingState s, Reaper r, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.handoff.reap(r.events, c, bh);
-    }
-
-    @Benchmark
-    @Group("ring_1to4")
-    @GroupThreads(1)
-    public void ring_1to4_produce(RingState s, OfferCounters c) throws InterruptedException {
-        s.handoff.produce(c);
-    }
-
-    @Benchmark
-    @Group("ring_1to4")
-    @GroupThreads(4)
-    public void ring_1to4_reap(RingState s, Reaper r, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.handoff.reap(r.events, c, bh);
-    }
-
-    // ---- ArrayBlockingQueue: put/take and take+drainTo -----------------------------------------------------------
-
+    /** {@code ArrayBlockingQueue} put/take, as {@code offer/poll} with a timeout for the end of the run. */
     @State(Scope.Group)
-    public static class AbqState {
+    public static class AbqState extends QueueProducer {
         @Param("1024")
         int capacity;
 
         ArrayBlockingQueue<Completion> queue;
-        Completion pending;                                 // the event whose offer timed out; retried next call
-        long sequence;
 
         @Setup(Level.Trial)
         public void setUp() {
             queue = new ArrayBlockingQueue<>(capacity);
         }
 
-        void put(OfferCounters c) throws InterruptedException {
-            Completion e = pending;
-            if (e == null) {
-                final long seq = sequence++;
-                e = new Completion(seq, ~seq);
-            }
-            if (queue.offer(e, WAIT_MS, TimeUnit.MILLISECONDS)) {  // put, with a timeout for the end of the run
-                pending = null;
-            } else {
-                pending = e;
-                c.fullOffers++;
-            }
+        void put(QueueProducer p, OfferCounters c) throws InterruptedException {
+            final Completion e = p.next();
+            p.offered(e, queue.offer(e, WAIT_MS, TimeUnit.MILLISECONDS), c);
         }
 
         void take(ReapCounters c, Blackhole bh) throws InterruptedException {
-            final Completion e = queue.poll(WAIT_MS, TimeUnit.MILLISECONDS); // take, with a timeout
-            if (e != null) {
-                bh.consume(e.userData ^ e.result);
-                c.events++;
-            } else {
-                c.emptyPolls++;
-            }
+            c.took(queue.poll(WAIT_MS, TimeUnit.MILLISECONDS), bh);
         }
     }
 
-    @State(Scope.Group)
     public static class AbqDrainState extends AbqState {
         @Param("64")
         int nr;
+
+        /** Takes one (timed, as {@code take}), then {@code drainTo} up to {@code nr - 1} more. */
+        void takeAndDrain(Drainer d, ReapCounters c, Blackhole bh) throws InterruptedException {
+            final Completion first = queue.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                c.emptyPolls++;
+                return;
+            }
+            final ArrayList<Completion> drained = d.drained;
+            final int n = queue.drainTo(drained, nr - 1);
+            long sum = first.userData ^ first.result;
+            for (int i = 0; i < n; i++) {
+                final Completion e = drained.get(i);
+                sum += e.userData ^ e.result;
+            }
+            drained.clear();
+            bh.consume(sum);
+            c.events += 1 + n;
+        }
     }
 
     @State(Scope.Thread)
@@ -173,113 +114,7 @@ public class BlockingThroughput {
         final ArrayList<Completion> drained = new ArrayList<>(64);
     }
 
-    static void takeAndDrain(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh) throws InterruptedException {
-        final Completion first = s.queue.poll(WAIT_MS, TimeUnit.MILLISECONDS);
-        if (first == null) {
-            c.emptyPolls++;
-            return;
-        }
-        final ArrayList<Completion> drained = d.drained;
-        final int n = s.queue.drainTo(drained, s.nr - 1);
-        long sum = first.userData ^ first.result;
-        for (int i = 0; i < n; i++) {
-            final Completion e = drained.get(i);
-            sum += e.userData ^ e.result;
-        }
-        drained.clear();
-        bh.consume(sum);
-        c.events += 1 + n;
-    }
-
-    @Benchmark
-    @Group("abq_1to1")
-    @GroupThreads(1)
-    public void abq_1to1_put(AbqState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abq_1to1")
-    @GroupThreads(1)
-    public void abq_1to1_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.take(c, bh);
-    }
-
-    @Benchmark
-    @Group("abq_1to2")
-    @GroupThreads(1)
-    public void abq_1to2_put(AbqState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abq_1to2")
-    @GroupThreads(2)
-    public void abq_1to2_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.take(c, bh);
-    }
-
-    @Benchmark
-    @Group("abq_1to4")
-    @GroupThreads(1)
-    public void abq_1to4_put(AbqState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abq_1to4")
-    @GroupThreads(4)
-    public void abq_1to4_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
-        s.take(c, bh);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to1")
-    @GroupThreads(1)
-    public void abqDrain_1to1_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to1")
-    @GroupThreads(1)
-    public void abqDrain_1to1_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
-            throws InterruptedException {
-        takeAndDrain(s, d, c, bh);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to2")
-    @GroupThreads(1)
-    public void abqDrain_1to2_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to2")
-    @GroupThreads(2)
-    public void abqDrain_1to2_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
-            throws InterruptedException {
-        takeAndDrain(s, d, c, bh);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to4")
-    @GroupThreads(1)
-    public void abqDrain_1to4_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
-        s.put(c);
-    }
-
-    @Benchmark
-    @Group("abqDrain_1to4")
-    @GroupThreads(4)
-    public void abqDrain_1to4_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
-            throws InterruptedException {
-        takeAndDrain(s, d, c, bh);
-    }
-
-    // ---- LinkedTransferQueue, bounded by a Semaphore -------------------------------------------------------------
-
+    /** {@code LinkedTransferQueue}, held to {@code capacity} by a {@code Semaphore}. */
     @State(Scope.Group)
     public static class LtqState {
         @Param("1024")
@@ -287,7 +122,7 @@ public class BlockingThroughput {
 
         LinkedTransferQueue<Completion> queue;
         Semaphore space;
-        long sequence;
+        long sequence;                                      // written only by the producer thread
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -308,13 +143,202 @@ public class BlockingThroughput {
             final Completion e = queue.poll(WAIT_MS, TimeUnit.MILLISECONDS);
             if (e != null) {
                 space.release();
-                bh.consume(e.userData ^ e.result);
-                c.events++;
-            } else {
-                c.emptyPolls++;
             }
+            c.took(e, bh);
         }
     }
+
+    /** JCTools {@code SpmcArrayQueue} in the spin-then-park wrapper; {@link #newQueue} says which JCTools queue. */
+    @State(Scope.Group)
+    public static class SpmcParkState extends QueueProducer {
+        @Param("1024")
+        int capacity;
+        /** Polls a consumer spins before it parks; offers a producer spins on a full queue before it yields. */
+        @Param("100")
+        int spins;
+
+        ParkingSpmcQueue<Completion> queue;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            queue = newQueue();
+        }
+
+        ParkingSpmcQueue<Completion> newQueue() {
+            return new ParkingSpmcQueue<>(capacity, spins, 8);
+        }
+
+        void offer(QueueProducer p, OfferCounters c) {
+            final Completion e = p.next();
+            p.offered(e, queue.offer(e, WAIT_MS, TimeUnit.MILLISECONDS), c);
+        }
+
+        void poll(SpmcConsumer t, ReapCounters c, Blackhole bh) {
+            if (t.slot < 0) {
+                t.slot = queue.registerConsumer();
+            }
+            c.took(queue.poll(t.slot, WAIT_MS, TimeUnit.MILLISECONDS), bh);
+        }
+    }
+
+    /** A consumer thread's parking slot in {@link ParkingSpmcQueue}, taken at its first poll. */
+    @State(Scope.Thread)
+    public static class SpmcConsumer {
+        int slot = -1;
+    }
+
+    public static class Disruptor1 extends DisruptorContender {
+        public Disruptor1() {
+            super(1, BlockingWaitStrategy::new, ProducerType.SINGLE);
+        }
+    }
+
+    public static class Disruptor2 extends DisruptorContender {
+        public Disruptor2() {
+            super(2, BlockingWaitStrategy::new, ProducerType.SINGLE);
+        }
+    }
+
+    public static class Disruptor4 extends DisruptorContender {
+        public Disruptor4() {
+            super(4, BlockingWaitStrategy::new, ProducerType.SINGLE);
+        }
+    }
+
+    // ---- the ring ------------------------------------------------------------------------------------------------
+
+    @Benchmark
+    @Group("ring_1to1")
+    @GroupThreads(1)
+    public void ring_1to1_produce(RingState s, OfferCounters c) throws InterruptedException {
+        s.handoff.produce(c);
+    }
+
+    @Benchmark
+    @Group("ring_1to1")
+    @GroupThreads(1)
+    public void ring_1to1_reap(RingState s, ReaperEvents r, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.handoff.reap(r.events, c, bh);
+    }
+
+    @Benchmark
+    @Group("ring_1to2")
+    @GroupThreads(1)
+    public void ring_1to2_produce(RingState s, OfferCounters c) throws InterruptedException {
+        s.handoff.produce(c);
+    }
+
+    @Benchmark
+    @Group("ring_1to2")
+    @GroupThreads(2)
+    public void ring_1to2_reap(RingState s, ReaperEvents r, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.handoff.reap(r.events, c, bh);
+    }
+
+    @Benchmark
+    @Group("ring_1to4")
+    @GroupThreads(1)
+    public void ring_1to4_produce(RingState s, OfferCounters c) throws InterruptedException {
+        s.handoff.produce(c);
+    }
+
+    @Benchmark
+    @Group("ring_1to4")
+    @GroupThreads(4)
+    public void ring_1to4_reap(RingState s, ReaperEvents r, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.handoff.reap(r.events, c, bh);
+    }
+
+    // ---- ArrayBlockingQueue: put/take and take+drainTo -----------------------------------------------------------
+
+    @Benchmark
+    @Group("abq_1to1")
+    @GroupThreads(1)
+    public void abq_1to1_put(AbqState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abq_1to1")
+    @GroupThreads(1)
+    public void abq_1to1_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.take(c, bh);
+    }
+
+    @Benchmark
+    @Group("abq_1to2")
+    @GroupThreads(1)
+    public void abq_1to2_put(AbqState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abq_1to2")
+    @GroupThreads(2)
+    public void abq_1to2_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.take(c, bh);
+    }
+
+    @Benchmark
+    @Group("abq_1to4")
+    @GroupThreads(1)
+    public void abq_1to4_put(AbqState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abq_1to4")
+    @GroupThreads(4)
+    public void abq_1to4_take(AbqState s, ReapCounters c, Blackhole bh) throws InterruptedException {
+        s.take(c, bh);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to1")
+    @GroupThreads(1)
+    public void abqDrain_1to1_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to1")
+    @GroupThreads(1)
+    public void abqDrain_1to1_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
+            throws InterruptedException {
+        s.takeAndDrain(d, c, bh);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to2")
+    @GroupThreads(1)
+    public void abqDrain_1to2_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to2")
+    @GroupThreads(2)
+    public void abqDrain_1to2_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
+            throws InterruptedException {
+        s.takeAndDrain(d, c, bh);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to4")
+    @GroupThreads(1)
+    public void abqDrain_1to4_put(AbqDrainState s, OfferCounters c) throws InterruptedException {
+        s.put(s, c);
+    }
+
+    @Benchmark
+    @Group("abqDrain_1to4")
+    @GroupThreads(4)
+    public void abqDrain_1to4_take(AbqDrainState s, Drainer d, ReapCounters c, Blackhole bh)
+            throws InterruptedException {
+        s.takeAndDrain(d, c, bh);
+    }
+
+    // ---- LinkedTransferQueue, bounded by a Semaphore -------------------------------------------------------------
 
     @Benchmark
     @Group("ltq_1to1")
@@ -360,184 +384,65 @@ public class BlockingThroughput {
 
     // ---- JCTools SpmcArrayQueue with a spin-then-park wrapper ----------------------------------------------------
 
-    @State(Scope.Group)
-    public static class SpmcParkState {
-        @Param("1024")
-        int capacity;
-        /** Polls a consumer spins before it parks; offers the producer spins on a full queue before it yields. */
-        @Param("100")
-        int spins;
-
-        ParkingSpmcQueue<Completion> queue;
-        Completion pending;
-        long sequence;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            queue = new ParkingSpmcQueue<>(capacity, spins, 8);
-        }
-
-        void offer(OfferCounters c) {
-            Completion e = pending;
-            if (e == null) {
-                final long seq = sequence++;
-                e = new Completion(seq, ~seq);
-            }
-            if (queue.offer(e)) {
-                pending = null;
-                return;
-            }
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            for (int i = 0; ; i++) {
-                if (i < spins) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();                         // let the consumers, which make room, have the core
-                }
-                if (queue.offer(e)) {
-                    pending = null;
-                    return;
-                }
-                if ((i & 63) == 0 && System.nanoTime() - deadline > 0) {
-                    pending = e;
-                    c.fullOffers++;
-                    return;
-                }
-            }
-        }
-    }
-
-    @State(Scope.Thread)
-    public static class SpmcConsumer {
-        int slot = -1;
-    }
-
-    static void spmcPoll(SpmcParkState s, SpmcConsumer t, ReapCounters c, Blackhole bh) {
-        if (t.slot < 0) {
-            t.slot = s.queue.registerConsumer();
-        }
-        final Completion e = s.queue.poll(t.slot, WAIT_MS, TimeUnit.MILLISECONDS);
-        if (e != null) {
-            bh.consume(e.userData ^ e.result);
-            c.events++;
-        } else {
-            c.emptyPolls++;
-        }
-    }
-
     @Benchmark
     @Group("jctools_1to1")
     @GroupThreads(1)
     public void jctools_1to1_offer(SpmcParkState s, OfferCounters c) {
-        s.offer(c);
+        s.offer(s, c);
     }
 
     @Benchmark
     @Group("jctools_1to1")
     @GroupThreads(1)
     public void jctools_1to1_poll(SpmcParkState s, SpmcConsumer t, ReapCounters c, Blackhole bh) {
-        spmcPoll(s, t, c, bh);
+        s.poll(t, c, bh);
     }
 
     @Benchmark
     @Group("jctools_1to2")
     @GroupThreads(1)
     public void jctools_1to2_offer(SpmcParkState s, OfferCounters c) {
-        s.offer(c);
+        s.offer(s, c);
     }
 
     @Benchmark
     @Group("jctools_1to2")
     @GroupThreads(2)
     public void jctools_1to2_poll(SpmcParkState s, SpmcConsumer t, ReapCounters c, Blackhole bh) {
-        spmcPoll(s, t, c, bh);
+        s.poll(t, c, bh);
     }
 
     @Benchmark
     @Group("jctools_1to4")
     @GroupThreads(1)
     public void jctools_1to4_offer(SpmcParkState s, OfferCounters c) {
-        s.offer(c);
+        s.offer(s, c);
     }
 
     @Benchmark
     @Group("jctools_1to4")
     @GroupThreads(4)
     public void jctools_1to4_poll(SpmcParkState s, SpmcConsumer t, ReapCounters c, Blackhole bh) {
-        spmcPoll(s, t, c, bh);
+        s.poll(t, c, bh);
     }
 
     // ---- Disruptor, BlockingWaitStrategy -------------------------------------------------------------------------
 
-    @State(Scope.Benchmark)
-    public abstract static class DisruptorState {
-        @Param("1024")
-        int capacity;
-
-        DisruptorContender contender;
-        long sequence;
-
-        abstract int consumers();
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            contender = new DisruptorContender(capacity, consumers(), new BlockingWaitStrategy());
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            contender.close();
-        }
-
-        /** Claims (waiting in next() while full: the consumers never stop before the trial ends) and publishes. */
-        void publish(PublishCounters c) {
-            final RingBuffer<DisruptorContender.Event> ring = contender.ring;
-            final long slot = ring.next();
-            final DisruptorContender.Event e = ring.get(slot);
-            final long seq = sequence++;
-            e.userData = seq;
-            e.result = ~seq;
-            ring.publish(slot);
-            c.events++;
-        }
-    }
-
-    public static class Disruptor1 extends DisruptorState {
-        @Override
-        int consumers() {
-            return 1;
-        }
-    }
-
-    public static class Disruptor2 extends DisruptorState {
-        @Override
-        int consumers() {
-            return 2;
-        }
-    }
-
-    public static class Disruptor4 extends DisruptorState {
-        @Override
-        int consumers() {
-            return 4;
-        }
-    }
-
     @Benchmark
     @Threads(1)
     public void disruptor_1to1(Disruptor1 s, PublishCounters c) {
-        s.publish(c);
+        s.publish(s.sequence++, c);
     }
 
     @Benchmark
     @Threads(1)
     public void disruptor_1to2(Disruptor2 s, PublishCounters c) {
-        s.publish(c);
+        s.publish(s.sequence++, c);
     }
 
     @Benchmark
     @Threads(1)
     public void disruptor_1to4(Disruptor4 s, PublishCounters c) {
-        s.publish(c);
+        s.publish(s.sequence++, c);
     }
 }

@@ -364,7 +364,6 @@ public final class Charts {
 
     String tables(Path json, String label) throws IOException {
         final StringBuilder md = new StringBuilder();
-        final Result any = results.isEmpty() ? null : results.get(0);
         md.append(BEGIN).append("\n\n");
         md.append("Run: `").append(json.getFileName()).append("`, written ")
                 .append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
@@ -378,39 +377,10 @@ public final class Charts {
         final double floor50 = value("WakeupLatency.lockSupport", r -> r.percentile("50.0"));
         md.append("### Targets\n\n").append(targetsTable()).append("\n");
 
-        // Spinning
-        md.append("### Throughput, spinning reapers (million events/s)\n\n")
-                .append("![spinning](bench-spin.png)\n\n")
-                .append("| contender | 1 \u2192 1 | 1 \u2192 2 | ring (pollEvents(64)) \u00f7 this, 1 \u2192 1 | 1 \u2192 2 |\n")
-                .append("|---|---|---|---|---|\n");
-        for (Contender c : SPIN) {
-            md.append("| ").append(c.label());
-            for (String s : SPIN_SHAPES) {
-                md.append(" | ").append(eventsCell(c.benchmarkPrefix() + "_" + s, c.params()));
-            }
-            for (String s : SPIN_SHAPES) {
-                md.append(" | ").append(ratio(events("SpinThroughput.ring_" + s, "nr=64"),
-                        events(c.benchmarkPrefix() + "_" + s, c.params())));
-            }
-            md.append(" |\n");
-        }
-
-        // Blocking
-        md.append("\n### Throughput, blocking reapers (million events/s)\n\n")
-                .append("![blocking](bench-blocking.png)\n\n")
-                .append("| contender | 1 \u2192 1 | 1 \u2192 2 | 1 \u2192 4 | ring \u00f7 this, 1 \u2192 1 | 1 \u2192 2 | 1 \u2192 4 |\n")
-                .append("|---|---|---|---|---|---|---|\n");
-        for (Contender c : BLOCKING) {
-            md.append("| ").append(c.label());
-            for (String s : BLOCKING_SHAPES) {
-                md.append(" | ").append(eventsCell(c.benchmarkPrefix() + "_" + s, c.params()));
-            }
-            for (String s : BLOCKING_SHAPES) {
-                md.append(" | ").append(ratio(events("BlockingThroughput.ring_" + s),
-                        events(c.benchmarkPrefix() + "_" + s, c.params())));
-            }
-            md.append(" |\n");
-        }
+        md.append("### Throughput, spinning reapers (million events/s)\n\n![spinning](bench-spin.png)\n\n");
+        throughputTable(md, SPIN, SPIN_SHAPES, "ring (pollEvents(64))", "SpinThroughput.ring_", "nr=64");
+        md.append("\n### Throughput, blocking reapers (million events/s)\n\n![blocking](bench-blocking.png)\n\n");
+        throughputTable(md, BLOCKING, BLOCKING_SHAPES, "ring", "BlockingThroughput.ring_");
 
         // Batching
         md.append("\n### Batching, ring blocking 1 \u2192 2 (million events/s; \u00d7 = ratio to ArrayBlockingQueue ")
@@ -467,11 +437,38 @@ public final class Charts {
             md.append("| ").append(r.name()).append(" | ").append(paramsCell(r)).append(" | ")
                     .append(f(r.secondary("gc.alloc.rate.norm"))).append(" |\n");
         }
-        if (any == null || results.stream().noneMatch(r -> r.secondary().containsKey("gc.alloc.rate.norm"))) {
+        if (results.stream().noneMatch(r -> r.secondary().containsKey("gc.alloc.rate.norm"))) {
             md.append("| (this run had no -prof gc) | | |\n");
         }
         md.append("\n").append(END);
         return md.toString();
+    }
+
+    /**
+     * The events/s of each contender in each shape, then the ring's ratio to each: the ring's benchmark is ringPrefix
+     * + shape, with ringParams.
+     */
+    private void throughputTable(StringBuilder md, Contender[] contenders, String[] shapes, String ringLabel,
+                                 String ringPrefix, String... ringParams) {
+        md.append("| contender");
+        for (String s : shapes) {
+            md.append(" | ").append(shape(s));
+        }
+        for (int i = 0; i < shapes.length; i++) {
+            md.append(" | ").append(i == 0 ? ringLabel + " \u00f7 this, " : "").append(shape(shapes[i]));
+        }
+        md.append(" |\n|---").append("|---".repeat(2 * shapes.length)).append("|\n");
+        for (Contender c : contenders) {
+            md.append("| ").append(c.label());
+            for (String s : shapes) {
+                md.append(" | ").append(eventsCell(c.benchmarkPrefix() + "_" + s, c.params()));
+            }
+            for (String s : shapes) {
+                md.append(" | ").append(ratio(events(ringPrefix + s, ringParams),
+                        events(c.benchmarkPrefix() + "_" + s, c.params())));
+            }
+            md.append(" |\n");
+        }
     }
 
     /** The targets of the per-event performance work, measured in this run: a Markdown table. */

@@ -3,6 +3,8 @@ package io.completionring.bench;
 import io.completionring.CompletionEvent;
 import io.completionring.CompletionRing;
 import io.completionring.RingStats;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -13,6 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+import static io.completionring.bench.Table.f;
 
 /**
  * The demo: one completion thread feeds a ring, reaper threads take the completions in {@code getEvents} until it
@@ -24,12 +29,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.completionring.bench.Demo [--reapers N] [--events N] [--capacity N]
- *      [--batch N] [--runs N] [--rounds N] [--spin-budget N]
+ *      [--batch N] [--runs N] [--rounds N] [--spin-budget N] [--virtual]
  * </pre>
  *
  * <p>Defaults: 2 reapers, 40,000,000 events per side split over 5 alternating runs (after a warm-up run of each that
  * is not counted), capacity 1024, batch 1 (per-event {@code trySubmit}/{@code submit} + {@code complete}, reapers in
- * {@code getEvents(1, 64)}), latency rounds {@code min(20,000, events / 100)}, the ring's default wait policy.
+ * {@code getEvents(1, 64)}), latency rounds {@code min(20,000, events / 100)}, the ring's default wait policy,
+ * platform reaper threads ({@code --virtual}: virtual ones, on JDK 21+; a virtual thread's CPU time cannot be asked
+ * for, so the CPU time per event is then the whole process's).
  *
  * <p>Why alternating runs and medians: with three busy threads on two cores, the scheduler decides which two share a
  * core, and a run's throughput depends on that as much as on the code; one long run per side compares two draws of
@@ -38,16 +45,19 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Demo {
 
-    static final String USAGE = "usage: Demo [--reapers 1..64] [--events 1..500000000] [--capacity 1..1073741824]"
-            + " [--batch 1..capacity] [--runs 1..100] [--rounds 0..1000000] [--spin-budget 0..1000000000]";
-
     /** The settings, from the command line. */
-    record Options(int reapers, long events, int capacity, int batch, int runs, int rounds, int spinBudget) {
-        static final Options DEFAULT = new Options(2, 40_000_000, 1024, 1, 5, 20_000, -1);
+    record Options(int reapers, long events, int capacity, int batch, int runs, int rounds, int spinBudget,
+                   boolean virtual) {
 
         /** The events of one throughput run. */
         long eventsPerRun() {
             return Math.max(1, events / runs);
+        }
+
+        /** The warm-up: one run of at most 2,000,000 events, no latency rounds. */
+        Options warmUp() {
+            return new Options(reapers, Math.min(eventsPerRun(), 2_000_000), capacity, batch, 1, 0, spinBudget,
+                    virtual);
         }
 
         /** A ring with these options; spinBudget -1 keeps the ring's default. */
@@ -58,6 +68,42 @@ public final class Demo {
             }
             return b.build();
         }
+
+        /** An unstarted reaper thread: virtual with {@code --virtual}. */
+        Thread newReaper(String name, Runnable task) {
+            return VirtualThreads.newThread(virtual, name, task);
+        }
+    }
+
+    static Options parse(String[] args) {
+        final Flags flags = new Flags("Demo", "One completion thread feeds a CompletionRing and, in alternating runs,"
+                + " an ArrayBlockingQueue;\nreaper threads take the events, every event is checked, then the wake-up"
+                + " latency is measured.");
+        final OptionSpec<Long> reapers = flags.number("reapers", "reaper threads", 1, 64, 2);
+        final OptionSpec<Long> events = flags.number("events", "events per side, split over the runs", 1,
+                500_000_000, 40_000_000);
+        final OptionSpec<Long> capacity = flags.number("capacity", "capacity of the ring and of the queue", 1,
+                CompletionRing.MAX_CAPACITY, 1024);
+        final OptionSpec<Long> batch = flags.number("batch", "events per trySubmit(batch) + completeAll; 1 is"
+                + " trySubmit() + complete() per event; at most the capacity", 1, CompletionRing.MAX_CAPACITY, 1);
+        final OptionSpec<Long> runs = flags.number("runs", "measured runs per side, alternating", 1, 100, 5);
+        final OptionSpec<Long> rounds = flags.number("rounds", "wake-up latency rounds (default: min(20,000,"
+                + " events / 100))", 0, 1_000_000);
+        final OptionSpec<Long> spinBudget = flags.number("spin-budget", "the ring's spinBudget (default: the ring's"
+                + " own)", 0, 1_000_000_000);
+        final OptionSpec<Void> virtual = flags.flag("virtual", "the reapers are virtual threads (JDK 21+)");
+        final OptionSet set = flags.parse(args);
+        if (set.valueOf(batch) > set.valueOf(capacity)) {
+            throw flags.fail("--batch " + set.valueOf(batch) + " exceeds --capacity " + set.valueOf(capacity));
+        }
+        if (set.has(virtual) && !VirtualThreads.available()) {
+            throw flags.fail("--virtual: " + VirtualThreads.unavailableReason());
+        }
+        final long n = set.valueOf(events);
+        return new Options(set.valueOf(reapers).intValue(), n, set.valueOf(capacity).intValue(),
+                set.valueOf(batch).intValue(), set.valueOf(runs).intValue(),
+                set.has(rounds) ? set.valueOf(rounds).intValue() : (int) Math.min(20_000, n / 100),
+                set.has(spinBudget) ? set.valueOf(spinBudget).intValue() : -1, set.has(virtual));
     }
 
     /** The result the producer completes each userData with; a reaper that sees another pair saw a torn event. */
@@ -142,27 +188,20 @@ public final class Demo {
 
     // ---------------------------------------------------------------------------------------------------------------
 
+    /** One line per throughput run. */
+    static final Table RUNS = new Table(18, 8, 13, 6, 7, 13, 8);
+
     public static void main(String[] args) throws InterruptedException {
-        final Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "; " + USAGE);
-            System.exit(2);
-            return;
-        }
-        if (o == null) {
-            System.out.println(USAGE);
-            return;
-        }
-        System.out.printf(Locale.ROOT, "completion-ring demo: 1 completion thread -> %d reaper thread%s, %,d events"
+        final Options o = parse(args);
+        System.out.printf(Locale.ROOT, "completion-ring demo: 1 completion thread -> %d %sreaper thread%s, %,d events"
                         + " per side in %d alternating runs, capacity %d, batch %d, spin budget %s; %d processors,"
-                        + " Java %s%n%n", o.reapers(), o.reapers() == 1 ? "" : "s", o.events(), o.runs(),
-                o.capacity(), o.batch(), o.spinBudget() < 0 ? "default" : String.valueOf(o.spinBudget()),
+                        + " Java %s%n%n", o.reapers(), o.virtual() ? "virtual " : "", o.reapers() == 1 ? "" : "s",
+                o.events(), o.runs(), o.capacity(), o.batch(),
+                o.spinBudget() < 0 ? "default" : String.valueOf(o.spinBudget()),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-        final Options warmUp = new Options(o.reapers(), Math.min(o.eventsPerRun(), 2_000_000), o.capacity(),
-                Math.min(o.batch(), o.capacity()), 1, 0, o.spinBudget());
+        RUNS.row("", "run", "events", "s", "M/s", "CPU ns/event", "parks");
+        final Options warmUp = o.warmUp();
         final boolean warmUpIntact = ringThroughput(warmUp, "warm-up").intact(warmUp.events())
                 & abqThroughput(warmUp, "warm-up").intact(warmUp.events());
         final Run[] ring = new Run[o.runs()];
@@ -182,20 +221,18 @@ public final class Demo {
         }
         Arrays.sort(ratios);
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-40s %22s %22s%n", "", "CompletionRing", "ArrayBlockingQueue");
-        System.out.printf(Locale.ROOT, "%-40s %,22d %,22d%n", "events moved (all runs)", ringSummary.moved,
-                abqSummary.moved);
-        System.out.printf(Locale.ROOT, "%-40s %22s %22s%n", "events/s, median (min-max) of " + o.runs() + " runs",
-                ringSummary.rate(), abqSummary.rate());
-        System.out.printf(Locale.ROOT, "%-40s %19.1f ns %19.1f ns%n", "CPU time per event (all threads), median",
-                ringSummary.cpuPerEvent, abqSummary.cpuPerEvent);
-        System.out.printf(Locale.ROOT, "%-40s %22.5f %22s%n", "parks per event", ringSummary.parksPerEvent, "-");
-        System.out.printf(Locale.ROOT, "%-40s %19.1f us %19.1f us%n", "wake-up latency p50 (complete->reaper)",
-                ringLatency.percentileMicros(50), abqLatency.percentileMicros(50));
-        System.out.printf(Locale.ROOT, "%-40s %19.1f us %19.1f us%n", "wake-up latency p99",
-                ringLatency.percentileMicros(99), abqLatency.percentileMicros(99));
-        System.out.printf(Locale.ROOT, "%-40s %22s %22s%n", "lost / duplicated / torn", ringSummary.damage(),
-                abqSummary.damage());
+        final Table summary = new Table(40, 22, 22);
+        summary.row("", "CompletionRing", "ArrayBlockingQueue");
+        summary.row("events moved (all runs)", f("%,d", ringSummary.moved), f("%,d", abqSummary.moved));
+        summary.row("events/s, median (min-max) of " + o.runs() + " runs", ringSummary.rate(), abqSummary.rate());
+        summary.row("CPU time per event (" + (o.virtual() ? "whole process" : "all threads") + "), median",
+                f("%.1f ns", ringSummary.cpuPerEvent), f("%.1f ns", abqSummary.cpuPerEvent));
+        summary.row("parks per event", f("%.5f", ringSummary.parksPerEvent), "-");
+        summary.row("wake-up latency p50 (complete->reaper)", f("%.1f us", ringLatency.percentileMicros(50)),
+                f("%.1f us", abqLatency.percentileMicros(50)));
+        summary.row("wake-up latency p99", f("%.1f us", ringLatency.percentileMicros(99)),
+                f("%.1f us", abqLatency.percentileMicros(99)));
+        summary.row("lost / duplicated / torn", ringSummary.damage(), abqSummary.damage());
         System.out.printf(Locale.ROOT, "%nring / ArrayBlockingQueue: %.2fx the events/s (median of %d alternating runs;"
                         + " per-run ratios %.2f-%.2f), %.2fx the CPU time per event%n",
                 ringSummary.medianRate / abqSummary.medianRate, o.runs(), ratios[0], ratios[ratios.length - 1],
@@ -226,7 +263,7 @@ public final class Demo {
         }
 
         String rate() {
-            return String.format(Locale.ROOT, "%.2f M (%.2f-%.2f)", medianRate / 1e6, minRate / 1e6, maxRate / 1e6);
+            return f("%.2f M (%.2f-%.2f)", medianRate / 1e6, minRate / 1e6, maxRate / 1e6);
         }
 
         String damage() {
@@ -240,103 +277,31 @@ public final class Demo {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** Parses the flags; returns null for --help. */
-    static Options parse(String[] args) {
-        int reapers = Options.DEFAULT.reapers();
-        long events = Options.DEFAULT.events();
-        int capacity = Options.DEFAULT.capacity();
-        int batch = Options.DEFAULT.batch();
-        int runs = Options.DEFAULT.runs();
-        int rounds = -1;
-        int spinBudget = Options.DEFAULT.spinBudget();
-        boolean batchSet = false;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                return null;
-            }
-            String value;
-            final int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("missing value for " + flag);
-            }
-            switch (flag) {
-                case "--reapers" -> reapers = (int) number(flag, value, 1, 64);
-                case "--events" -> events = number(flag, value, 1, 500_000_000);
-                case "--capacity" -> capacity = (int) number(flag, value, 1, CompletionRing.MAX_CAPACITY);
-                case "--batch" -> {
-                    batch = (int) number(flag, value, 1, CompletionRing.MAX_CAPACITY);
-                    batchSet = true;
-                }
-                case "--runs" -> runs = (int) number(flag, value, 1, 100);
-                case "--rounds" -> rounds = (int) number(flag, value, 0, 1_000_000);
-                case "--spin-budget" -> spinBudget = (int) number(flag, value, 0, 1_000_000_000);
-                default -> throw new IllegalArgumentException("unknown flag " + flag);
-            }
-        }
-        if (batch > capacity) {
-            if (batchSet) {
-                throw new IllegalArgumentException("--batch " + batch + " exceeds --capacity " + capacity);
-            }
-            batch = capacity;
-        }
-        if (rounds < 0) {
-            rounds = (int) Math.min(Options.DEFAULT.rounds(), events / 100);
-        }
-        return new Options(reapers, events, capacity, batch, runs, rounds, spinBudget);
-    }
-
-    private static long number(String flag, String value, long min, long max) {
-        final long n;
-        try {
-            n = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a number, was '" + value + "'");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", was " + n);
-        }
-        return n;
-    }
-
     // ---- throughput ----------------------------------------------------------------------------------------------
+
+    /** A reaper of a throughput run: records each event it takes in seen and adds it to moved, until the end. */
+    interface ReaperLoop {
+        void run(Seen seen, AtomicLong moved) throws InterruptedException;
+    }
+
+    /** The producer of a throughput run: publishes events 0 to events - 1, then tells the reapers the end. */
+    interface ProducerLoop {
+        void run(long events) throws InterruptedException;
+    }
 
     static Run ringThroughput(Options o, String label) throws InterruptedException {
         final CompletionRing ring = o.newRing();
-        final long events = o.eventsPerRun();
-        final Seen[] seen = new Seen[o.reapers()];
-        final CpuClock cpu = new CpuClock(o.reapers() + 1);
-        final AtomicLong moved = new AtomicLong();
-        final CountDownLatch done = new CountDownLatch(o.reapers());
-        final Thread[] reapers = new Thread[o.reapers()];
-        for (int r = 0; r < reapers.length; r++) {
-            final Seen s = seen[r] = new Seen(events);
-            final int slot = r;
-            reapers[r] = new Thread(() -> {
-                final CompletionEvent[] got = CompletionEvent.newArray(64);
-                try {
-                    int n;
-                    while ((n = ring.getEvents(1, got.length, got)) != -1) { // -1: closed and drained
-                        for (int i = 0; i < n; i++) {
-                            s.record(got[i].userData(), got[i].result());
-                        }
-                        moved.addAndGet(n);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    cpu.stop(slot);
-                    done.countDown();
-                }
-            }, "ring-reaper-" + r);
-        }
         final int batch = o.batch();
-        final Thread producer = new Thread(() -> {
+        return throughput(o, "CompletionRing", label, (seen, moved) -> {
+            final CompletionEvent[] got = CompletionEvent.newArray(64);
+            int n;
+            while ((n = ring.getEvents(1, got.length, got)) != -1) { // -1: closed and drained
+                for (int i = 0; i < n; i++) {
+                    seen.record(got[i].userData(), got[i].result());
+                }
+                moved.addAndGet(n);
+            }
+        }, events -> {
             final long[] userData = new long[batch];
             final long[] results = new long[batch];
             try {
@@ -366,102 +331,67 @@ public final class Demo {
                     }
                     next += n;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } finally {
                 ring.close();                               // reapers drain what is left, then get -1
-                cpu.stop(o.reapers());
             }
-        }, "completion-thread");
-        final double seconds = runAndReport("CompletionRing", label, producer, reapers, done, moved, events);
-        final RingStats st = ring.stats();
-        final Run run = verify(seen, events, moved.get(), seconds, cpu.total(), st.parks());
-        System.out.printf(Locale.ROOT, "%-18s %-8s %,13d events in %5.2f s: %6.2f M/s, CPU %6.1f ns/event,"
-                        + " %,d parks%n", "CompletionRing", label, run.moved(), seconds, run.perSecond() / 1e6,
-                run.cpuPerEvent(), st.parks());
-        return run;
+        }, () -> ring.stats().parks());
     }
 
     static Run abqThroughput(Options o, String label) throws InterruptedException {
         final ArrayBlockingQueue<Completion> queue = new ArrayBlockingQueue<>(o.capacity());
         final Completion poison = new Completion(-1, -1);
+        return throughput(o, "ArrayBlockingQueue", label, (seen, moved) -> {
+            for (Completion c; (c = queue.take()) != poison; ) {
+                seen.record(c.userData, c.result);
+                moved.incrementAndGet();
+            }
+        }, events -> {
+            for (long next = 0; next < events; next++) {
+                queue.put(new Completion(next, resultOf(next)));
+            }
+            for (int i = 0; i < o.reapers(); i++) {
+                queue.put(poison);
+            }
+        }, null);
+    }
+
+    /**
+     * One throughput run: starts the reapers and the producer, prints a progress line every second (on a terminal)
+     * until the reapers are done, checks every event and prints the run's line. parks is null for a structure that
+     * does not count them.
+     */
+    static Run throughput(Options o, String name, String label, ReaperLoop reaperLoop, ProducerLoop producerLoop,
+                          LongSupplier parks) throws InterruptedException {
         final long events = o.eventsPerRun();
         final Seen[] seen = new Seen[o.reapers()];
-        final CpuClock cpu = new CpuClock(o.reapers() + 1);
+        final CpuClock cpu = new CpuClock(o.reapers() + 1, o.virtual());
         final AtomicLong moved = new AtomicLong();
         final CountDownLatch done = new CountDownLatch(o.reapers());
         final Thread[] reapers = new Thread[o.reapers()];
         for (int r = 0; r < reapers.length; r++) {
             final Seen s = seen[r] = new Seen(events);
             final int slot = r;
-            reapers[r] = new Thread(() -> {
+            reapers[r] = o.newReaper(name + "-reaper-" + r, () -> {
                 try {
-                    for (Completion c; (c = queue.take()) != poison; ) {
-                        s.record(c.userData, c.result);
-                        moved.incrementAndGet();
-                    }
+                    reaperLoop.run(s, moved);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
                     cpu.stop(slot);
                     done.countDown();
                 }
-            }, "abq-reaper-" + r);
+            });
         }
-        final int pills = reapers.length;
         final Thread producer = new Thread(() -> {
             try {
-                for (long next = 0; next < events; next++) {
-                    queue.put(new Completion(next, resultOf(next)));
-                }
-                for (int i = 0; i < pills; i++) {
-                    queue.put(poison);
-                }
+                producerLoop.run(events);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                cpu.stop(pills);
+                cpu.stop(reapers.length);
             }
-        }, "abq-producer");
-        final double seconds = runAndReport("ArrayBlockingQueue", label, producer, reapers, done, moved, events);
-        final Run run = verify(seen, events, moved.get(), seconds, cpu.total(), 0);
-        System.out.printf(Locale.ROOT, "%-18s %-8s %,13d events in %5.2f s: %6.2f M/s, CPU %6.1f ns/event%n",
-                "ArrayBlockingQueue", label, run.moved(), seconds, run.perSecond() / 1e6, run.cpuPerEvent());
-        return run;
-    }
+        }, name + "-producer");
 
-    /**
-     * The CPU time of a run's threads: each records its own when it finishes (a finished thread's CPU time can no
-     * longer be asked for).
-     */
-    static final class CpuClock {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-        private final long[] nanos;
-
-        CpuClock(int threads) {
-            nanos = new long[threads];
-        }
-
-        void stop(int thread) {
-            nanos[thread] = THREADS.getCurrentThreadCpuTime();
-        }
-
-        /** The sum over the threads; read after they have been joined. */
-        long total() {
-            long sum = 0;
-            for (long n : nanos) {
-                sum += n;
-            }
-            return sum;
-        }
-    }
-
-    /**
-     * Starts the threads, prints a progress line every second (on a terminal) until the reapers are done, returns
-     * seconds.
-     */
-    static double runAndReport(String name, String label, Thread producer, Thread[] reapers, CountDownLatch done,
-                               AtomicLong moved, long events) throws InterruptedException {
         final boolean tty = System.console() != null;
         final long start = System.nanoTime();
         for (Thread t : reapers) {
@@ -470,8 +400,7 @@ public final class Demo {
         producer.start();
         while (!done.await(tty ? 250 : 1000, TimeUnit.MILLISECONDS)) {
             if (tty) {
-                final long m = moved.get();
-                System.out.printf(Locale.ROOT, "\r%-18s %-8s %,13d / %,d events", name, label, m, events);
+                System.out.printf(Locale.ROOT, "\r%-18s %-8s %,13d / %,d events", name, label, moved.get(), events);
             }
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
@@ -482,7 +411,45 @@ public final class Demo {
         if (tty) {
             System.out.print("\r");
         }
-        return seconds;
+        final long parked = parks == null ? 0 : parks.getAsLong();
+        final Run run = verify(seen, events, moved.get(), seconds, cpu.total(), parked);
+        RUNS.row(name, label, f("%,d", run.moved()), f("%.2f", seconds), f("%.2f", run.perSecond() / 1e6),
+                f("%.1f", run.cpuPerEvent()), parks == null ? "-" : f("%,d", parked));
+        return run;
+    }
+
+    /**
+     * The CPU time of a run. Each platform thread records its own when it finishes (a finished thread's CPU time can
+     * no longer be asked for); a virtual thread's cannot be had at all, so with virtual reapers the clock measures
+     * the whole process from its creation to {@link #total}.
+     */
+    static final class CpuClock {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final com.sun.management.OperatingSystemMXBean PROCESS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final long[] nanos;
+        private final long processStart;                    // -1: the threads measure themselves
+
+        CpuClock(int threads, boolean wholeProcess) {
+            nanos = new long[threads];
+            processStart = wholeProcess ? PROCESS.getProcessCpuTime() : -1;
+        }
+
+        void stop(int thread) {
+            nanos[thread] = THREADS.getCurrentThreadCpuTime();
+        }
+
+        /** The sum over the threads, or the process's time since the clock was made; read after the joins. */
+        long total() {
+            if (processStart >= 0) {
+                return PROCESS.getProcessCpuTime() - processStart;
+            }
+            long sum = 0;
+            for (long n : nanos) {
+                sum += n;
+            }
+            return sum;
+        }
     }
 
     // ---- wake-up latency -----------------------------------------------------------------------------------------
@@ -490,79 +457,84 @@ public final class Demo {
     /** Pause between latency rounds, long enough for the reaper to finish spinning and park. */
     static final long GAP_NANOS = 100_000;
 
-    /**
-     * One completion at a time; the reaper, parked in getEvents by then, stamps how long after the completion it got
-     * the event (the producer put its nanoTime in the result) and acknowledges.
-     */
+    /** The latency phase's reaper: waits for the next event and copies it into {@code event = {round, nanos}}. */
+    interface Receiver {
+        /** False once the producer has ended the phase. */
+        boolean receive(long[] event) throws InterruptedException;
+    }
+
+    /** The latency phase's producer: publishes a round's event, carrying its {@code System.nanoTime()}. */
+    interface Sender {
+        void send(int round, long nanos);
+    }
+
+    /** The latency phase's producer after the last round: ends the reaper's receive. */
+    interface Ender {
+        void end() throws InterruptedException;
+    }
+
     static Latency ringLatency(Options o) throws InterruptedException {
         final CompletionRing ring = o.newRing();
-        final long[] samples = new long[o.rounds()];
-        final AtomicLong acked = new AtomicLong(-1);
-        final Thread reaper = new Thread(() -> {
-            final CompletionEvent[] got = CompletionEvent.newArray(1);
-            try {
-                while (ring.getEvents(1, 1, got) == 1) {
-                    final long latency = System.nanoTime() - got[0].result();
-                    final int round = (int) got[0].userData();
-                    samples[round] = latency;
-                    acked.set(round);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        final CompletionEvent[] got = CompletionEvent.newArray(1);
+        final Latency latency = latency(o, "CompletionRing", event -> {
+            if (ring.getEvents(1, 1, got) != 1) {
+                return false;                               // -1: closed
             }
-        }, "ring-latency-reaper");
-        reaper.start();
-        pingRounds("CompletionRing", o.rounds(), acked, round -> {
+            event[0] = got[0].userData();
+            event[1] = got[0].result();
+            return true;
+        }, (round, nanos) -> {
             if (!ring.trySubmit()) {
                 throw new IllegalStateException("ring full with one event in flight");
             }
-            ring.complete(round, System.nanoTime());
-        });
-        ring.close();
-        reaper.join();
+            ring.complete(round, nanos);
+        }, ring::close);
         final RingStats st = ring.stats();
         System.out.printf(Locale.ROOT, "  ring stats: %d parks for %d events%n", st.parks(), st.reaped());
-        Arrays.sort(samples);
-        return new Latency(samples);
+        return latency;
     }
 
     static Latency abqLatency(Options o) throws InterruptedException {
         final ArrayBlockingQueue<Completion> queue = new ArrayBlockingQueue<>(o.capacity());
+        final Completion stop = new Completion(-1, -1);
+        return latency(o, "ArrayBlockingQueue", event -> {
+            final Completion c = queue.take();
+            event[0] = c.userData;
+            event[1] = c.result;
+            return c != stop;
+        }, (round, nanos) -> {
+            if (!queue.offer(new Completion(round, nanos))) {
+                throw new IllegalStateException("queue full with one event in flight");
+            }
+        }, () -> queue.put(stop));
+    }
+
+    /**
+     * One completion at a time; the reaper, parked by then, stamps how long after the completion it got the event
+     * (the producer put its nanoTime in the result) and acknowledges. Returns the sorted latencies.
+     */
+    static Latency latency(Options o, String name, Receiver receiver, Sender sender, Ender ender)
+            throws InterruptedException {
         final long[] samples = new long[o.rounds()];
         final AtomicLong acked = new AtomicLong(-1);
-        final Completion stop = new Completion(-1, -1);
-        final Thread reaper = new Thread(() -> {
+        final Thread reaper = o.newReaper(name + "-latency-reaper", () -> {
+            final long[] event = new long[2];
             try {
-                for (Completion c; (c = queue.take()) != stop; ) {
-                    samples[(int) c.userData] = System.nanoTime() - c.result;
-                    acked.set(c.userData);
+                while (receiver.receive(event)) {
+                    final long latency = System.nanoTime() - event[1];
+                    samples[(int) event[0]] = latency;
+                    acked.set(event[0]);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "abq-latency-reaper");
-        reaper.start();
-        pingRounds("ArrayBlockingQueue", o.rounds(), acked, round -> {
-            if (!queue.offer(new Completion(round, System.nanoTime()))) {
-                throw new IllegalStateException("queue full with one event in flight");
-            }
         });
-        queue.put(stop);
-        reaper.join();
-        Arrays.sort(samples);
-        return new Latency(samples);
-    }
-
-    interface Ping {
-        void send(int round);
-    }
-
-    static void pingRounds(String name, int rounds, AtomicLong acked, Ping ping) {
+        reaper.start();
         final long start = System.nanoTime();
         long lastPrint = start;
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < o.rounds(); round++) {
             LockSupport.parkNanos(GAP_NANOS);
-            ping.send(round);
+            sender.send(round, System.nanoTime());
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (acked.get() != round) {
                 Thread.onSpinWait();
@@ -572,11 +544,16 @@ public final class Demo {
             }
             final long now = System.nanoTime();
             if (now - lastPrint >= 1_000_000_000L) {
-                System.out.printf(Locale.ROOT, "%-18s wake-up latency: %,d / %,d rounds%n", name, round + 1, rounds);
+                System.out.printf(Locale.ROOT, "%-18s wake-up latency: %,d / %,d rounds%n", name, round + 1,
+                        o.rounds());
                 lastPrint = now;
             }
         }
-        System.out.printf(Locale.ROOT, "%-18s wake-up latency: %,d rounds in %.1f s%n", name, rounds,
+        System.out.printf(Locale.ROOT, "%-18s wake-up latency: %,d rounds in %.1f s%n", name, o.rounds(),
                 (System.nanoTime() - start) / 1e9);
+        ender.end();
+        reaper.join();
+        Arrays.sort(samples);
+        return new Latency(samples);
     }
 }

@@ -1,25 +1,35 @@
 package io.completionring.bench;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * An LMAX Disruptor 4 set up as a 1 → N (or, with {@link ProducerType#MULTI}, P → N) work-sharing hand-off: a ring
- * of pre-allocated two-long events and N event-processor threads. Disruptor 4 removed the work-sharing WorkerPool,
- * so each of the N handlers sees every sequence and handles the ones with {@code sequence % N == its index}
- * (sharding, the Disruptor's own advice): every event is consumed exactly once, by one thread.
+ * An LMAX Disruptor 4 set up as a 1 → N (or, with {@link ProducerType#MULTI}, P → N) work-sharing hand-off, for one
+ * trial: a ring of pre-allocated two-long events and N event-processor threads. Disruptor 4 removed the work-sharing
+ * WorkerPool, so each of the N handlers sees every sequence and handles the ones with {@code sequence % N == its
+ * index} (sharding, the Disruptor's own advice): every event is consumed exactly once, by one thread. A subclass says
+ * how many consumers, with which wait strategy, for which producer type.
  *
- * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH thread (or threads) is the
- * producer.
- * They stay alive for the whole trial, so a producer waiting in {@code next()} for space at the end of an iteration
- * is always released, and {@link #close()} halts them.
+ * <p>The consumers are the Disruptor's own threads, as in every Disruptor program: the JMH threads are the producers,
+ * and the events are counted where they are published ({@link PublishCounters}). The consumers stay alive for the
+ * whole trial, so a producer waiting in {@code next()} for space at the end of an iteration is always released, and
+ * the trial's end halts them.
  */
-final class DisruptorContender implements AutoCloseable {
+@State(Scope.Benchmark)
+public abstract class DisruptorContender {
 
     /** The Disruptor's pre-allocated event: the same two longs as every other contender. */
     static final class Event {
@@ -50,24 +60,35 @@ final class DisruptorContender implements AutoCloseable {
         }
     }
 
-    private final Disruptor<Event> disruptor;
-    final RingBuffer<Event> ring;
+    @Param("1024")
+    int capacity;
 
-    DisruptorContender(int capacity, int consumers, WaitStrategy waitStrategy) {
-        this(capacity, consumers, waitStrategy, ProducerType.SINGLE);
-    }
+    private final int consumers;
+    private final Supplier<WaitStrategy> waitStrategy;
+    private final ProducerType producerType;
+    private Disruptor<Event> disruptor;
+    private RingBuffer<Event> ring;
+    /** The sequence of a single producer (written only by it); several producers keep their own. */
+    long sequence;
 
     /**
-     * A Disruptor with the given producer type: {@link ProducerType#MULTI} (its multi-producer sequencer: a CAS to
-     * claim, a per-slot availability buffer that the consumers scan) when several threads publish.
+     * {@link ProducerType#MULTI} is the Disruptor's multi-producer sequencer: a CAS to claim, a per-slot availability
+     * buffer that the consumers scan.
      */
-    DisruptorContender(int capacity, int consumers, WaitStrategy waitStrategy, ProducerType producerType) {
+    protected DisruptorContender(int consumers, Supplier<WaitStrategy> waitStrategy, ProducerType producerType) {
+        this.consumers = consumers;
+        this.waitStrategy = waitStrategy;
+        this.producerType = producerType;
+    }
+
+    @Setup(Level.Trial)
+    public void start() {
         final AtomicInteger threads = new AtomicInteger();
         disruptor = new Disruptor<>(Event::new, capacity, r -> {
-            Thread t = new Thread(r, "disruptor-consumer-" + threads.incrementAndGet());
+            final Thread t = new Thread(r, "disruptor-consumer-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, producerType, waitStrategy);
+        }, producerType, waitStrategy.get());
         @SuppressWarnings("unchecked")
         final EventHandler<Event>[] handlers = new EventHandler[consumers];
         for (int i = 0; i < consumers; i++) {
@@ -77,8 +98,38 @@ final class DisruptorContender implements AutoCloseable {
         ring = disruptor.start();
     }
 
-    @Override
-    public void close() {
+    @TearDown(Level.Trial)
+    public void halt() {
         disruptor.halt();
+    }
+
+    /** Claims a slot (waiting in {@code next()} while the ring is full), fills it with seq and publishes it. */
+    void publish(long seq, PublishCounters c) {
+        final RingBuffer<Event> ring = this.ring;
+        final long slot = ring.next();
+        fill(ring.get(slot), seq);
+        ring.publish(slot);
+        c.events++;
+    }
+
+    /** As {@link #publish}, without waiting: false, and a full offer counted, if the ring is full. */
+    boolean tryPublish(long seq, PublishCounters c) {
+        final RingBuffer<Event> ring = this.ring;
+        final long slot;
+        try {
+            slot = ring.tryNext();
+        } catch (InsufficientCapacityException full) {    // a shared instance: no allocation
+            c.fullOffers++;
+            return false;
+        }
+        fill(ring.get(slot), seq);
+        ring.publish(slot);
+        c.events++;
+        return true;
+    }
+
+    private static void fill(Event e, long seq) {
+        e.userData = seq;
+        e.result = ~seq;
     }
 }

@@ -4,6 +4,8 @@ import io.completionring.CompletionEvent;
 import io.completionring.CompletionRing;
 import io.completionring.RingClosedException;
 import io.completionring.RingStats;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
+
+import static io.completionring.bench.Table.f;
 
 /**
  * Reads a real file through a multi-producer ring: the completion handlers of an {@link AsynchronousFileChannel},
@@ -61,19 +65,34 @@ import java.util.zip.CRC32C;
  */
 public final class FileReadDemo {
 
-    static final String USAGE = "usage: FileReadDemo [--size-mb 1..65536 | --file PATH] [--in-flight 1..1024]"
-            + " [--reapers 1..64] [--help]";
-
     static final int BLOCK = 64 * 1024;
     /** Threads of the channel's pool: the completion handlers, and so the ring's producers, run on them. */
     static final int IO_THREADS = 4;
     static final int PASSES = 3;
     /** A pass that makes no progress for this long is reported as stalled (exit 1) rather than left hanging. */
     static final long STALL_SECONDS = 30;
+    /** One line per pass: pipeline and pass, the checksum, MB/s, the structure's counters. */
+    static final Table PASSES_TABLE = new Table(27, 8, 8, 0);
 
     /** The settings, from the command line; file is null for a temporary file of sizeMb MiB. */
     record Options(int sizeMb, Path file, int inFlight, int reapers) {
-        static final Options DEFAULT = new Options(256, null, 64, 2);
+    }
+
+    static Options parse(String[] args) {
+        final Flags flags = new Flags("FileReadDemo", "Reads a file in 64 KiB blocks through a multi-producer"
+                + " CompletionRing (AsynchronousFileChannel handlers\ncomplete, reapers checksum) and through an"
+                + " ArrayBlockingQueue; every pass must match a sequential read's checksum.");
+        final OptionSpec<Long> sizeMb = flags.number("size-mb", "size of the temporary file to create and read, MiB",
+                1, 65_536, 256);
+        final OptionSpec<Path> file = flags.readableFile("file", "read this file instead of a temporary one");
+        final OptionSpec<Long> inFlight = flags.number("in-flight", "reads in flight", 1, 1024, 64);
+        final OptionSpec<Long> reapers = flags.number("reapers", "reaper threads", 1, 64, 2);
+        final OptionSet set = flags.parse(args);
+        if (set.has(sizeMb) && set.has(file)) {
+            throw flags.fail("--size-mb and --file exclude each other");
+        }
+        return new Options(set.valueOf(sizeMb).intValue(), set.valueOf(file), set.valueOf(inFlight).intValue(),
+                set.valueOf(reapers).intValue());
     }
 
     /** A failed run: the message goes to stderr and the program exits 1. */
@@ -86,18 +105,7 @@ public final class FileReadDemo {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        final Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("FileReadDemo: " + e.getMessage() + "; " + USAGE);
-            System.exit(2);
-            return;
-        }
-        if (o == null) {
-            System.out.println(USAGE);
-            return;
-        }
+        final Options o = parse(args);
         int status;
         try {
             status = run(o);
@@ -125,12 +133,12 @@ public final class FileReadDemo {
             }
             final long size = Files.size(file);
             if (size == 0) {
-                System.err.println("FileReadDemo: --file " + file + " is empty; " + USAGE);
+                System.err.println("FileReadDemo: --file " + file + " is empty");
                 return 2;
             }
             final int blocks = (int) Math.min(Integer.MAX_VALUE, (size + BLOCK - 1) / BLOCK);
             if ((long) blocks * BLOCK < size) {
-                System.err.println("FileReadDemo: --file " + file + " is too large (" + size + " bytes); " + USAGE);
+                System.err.println("FileReadDemo: --file " + file + " is too large (" + size + " bytes)");
                 return 2;
             }
             System.out.printf(Locale.ROOT, "FileReadDemo: %s, %,d bytes = %,d blocks of 64 KiB; %d reads in flight,"
@@ -150,8 +158,9 @@ public final class FileReadDemo {
         long start = System.nanoTime();
         final int expected = sequentialChecksum(file, blocks);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%-24s checksum %08x  %8.1f MB/s (one thread, FileChannel.read)%n",
-                "sequential reference", expected, size / seconds / (1 << 20));
+        PASSES_TABLE.row("", "checksum", "MB/s", "");
+        PASSES_TABLE.row("sequential reference", f("%08x", expected), f("%.1f", size / seconds / (1 << 20)),
+                "one thread, FileChannel.read");
 
         final ExecutorService pool = Executors.newFixedThreadPool(IO_THREADS, daemons("aio-handler-"));
         try (AsynchronousFileChannel channel = AsynchronousFileChannel.open(file, Set.of(StandardOpenOption.READ),
@@ -194,8 +203,7 @@ public final class FileReadDemo {
         final double seconds = (System.nanoTime() - start) / 1e9;
         final int checksum = combine(p.crcs);
         final double mbs = p.size / seconds / (1 << 20);
-        System.out.printf(Locale.ROOT, "%-24s checksum %08x  %8.1f MB/s  %s%n", p.name + ", " + label, checksum,
-                mbs, p.stats());
+        PASSES_TABLE.row(p.name + ", " + label, f("%08x", checksum), f("%.1f", mbs), p.stats());
         if (checksum != expected) {
             throw new Failure(p.name + ", " + label + ": checksum " + String.format("%08x", checksum)
                     + " differs from the sequential reference " + String.format("%08x", expected));
@@ -537,65 +545,5 @@ public final class FileReadDemo {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    // ---- flags ---------------------------------------------------------------------------------------------------
-
-    /** Parses the flags; returns null for --help. */
-    static Options parse(String[] args) {
-        int sizeMb = Options.DEFAULT.sizeMb();
-        Path file = null;
-        int inFlight = Options.DEFAULT.inFlight();
-        int reapers = Options.DEFAULT.reapers();
-        boolean sizeSet = false;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                return null;
-            }
-            String value;
-            final int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length && flag.startsWith("--")) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(flag.startsWith("--") ? "missing value for " + flag
-                        : "unexpected argument '" + flag + "'");
-            }
-            switch (flag) {
-                case "--size-mb" -> {
-                    sizeMb = (int) number(flag, value, 1, 65_536);
-                    sizeSet = true;
-                }
-                case "--file" -> {
-                    file = Path.of(value);
-                    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                        throw new IllegalArgumentException("--file " + value + " is not a readable regular file");
-                    }
-                }
-                case "--in-flight" -> inFlight = (int) number(flag, value, 1, 1024);
-                case "--reapers" -> reapers = (int) number(flag, value, 1, 64);
-                default -> throw new IllegalArgumentException("unknown flag " + flag);
-            }
-        }
-        if (file != null && sizeSet) {
-            throw new IllegalArgumentException("--size-mb and --file exclude each other");
-        }
-        return new Options(sizeMb, file, inFlight, reapers);
-    }
-
-    private static long number(String flag, String value, long min, long max) {
-        final long n;
-        try {
-            n = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a number, was '" + value + "'");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", was " + n);
-        }
-        return n;
     }
 }

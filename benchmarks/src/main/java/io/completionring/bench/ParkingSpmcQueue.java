@@ -65,6 +65,30 @@ final class ParkingSpmcQueue<E> {
         return true;
     }
 
+    /**
+     * Offers, and while the queue is full spins {@code spins} more offers, then yields between offers, up to the
+     * timeout; false if it expired with the queue still full.
+     */
+    boolean offer(E e, long timeout, TimeUnit unit) {
+        if (offer(e)) {
+            return true;
+        }
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (int i = 0; ; i++) {
+            if (i < spins) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();                             // let the consumers, which make room, have the core
+            }
+            if (offer(e)) {
+                return true;
+            }
+            if ((i & 63) == 0 && System.nanoTime() - deadline > 0) {
+                return false;
+            }
+        }
+    }
+
     private void wakeOne() {
         final AtomicReferenceArray<Thread> parked = this.parked;
         for (int i = 0, n = parked.length(); i < n; i++) {

@@ -3,11 +3,15 @@ package io.completionring.bench;
 import io.completionring.CompletionEvent;
 import io.completionring.CompletionRing;
 import io.completionring.RingStats;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static io.completionring.bench.Table.f;
 
 /**
  * Which regime each run of a blocking hand-off lands in: P producer threads doing {@code trySubmit} (else
@@ -22,41 +26,34 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Regimes {
 
-    static final String USAGE = "usage: Regimes [--producers 1..16] [--reapers 1..16] [--events 1000..1000000000]"
-            + " [--runs 1..1000]";
-
     private static final int CAPACITY = 1024;
     private static final int NR = 64;
 
     private Regimes() {
     }
 
+    /** One line per run. */
+    private static final Table RUNS = new Table(5, 12, 12, 14, 14, 8, 8, 14);
+
     public static void main(String[] args) throws InterruptedException {
-        int producers = 1;
-        int reapers = 2;
-        long events = 8_000_000;
-        int runs = 10;
-        try {
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("missing value for " + args[args.length - 1]);
-            }
-            for (int i = 0; i < args.length; i += 2) {
-                switch (args[i]) {
-                    case "--producers" -> producers = (int) number(args[i], args[i + 1], 1, 16);
-                    case "--reapers" -> reapers = (int) number(args[i], args[i + 1], 1, 16);
-                    case "--events" -> events = number(args[i], args[i + 1], 1000, 1_000_000_000);
-                    case "--runs" -> runs = (int) number(args[i], args[i + 1], 1, 1000);
-                    default -> throw new IllegalArgumentException("unknown flag " + args[i]);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "; " + USAGE);
-            System.exit(2);
-        }
+        final Flags flags = new Flags("Regimes", "P producers -> R reapers in getEvents(1, 64), capacity 1024: per"
+                + " run, the throughput, the events per getEvents call\nand the CPU time per event of each side.");
+        final OptionSpec<Long> producersFlag = flags.number("producers", "producer threads (more than 1: a"
+                + " multi-producer ring)", 1, 16, 1);
+        final OptionSpec<Long> reapersFlag = flags.number("reapers", "reaper threads", 1, 16, 2);
+        final OptionSpec<Long> eventsFlag = flags.number("events", "events per run", 1000, 1_000_000_000, 8_000_000);
+        final OptionSpec<Long> runsFlag = flags.number("runs", "runs", 1, 1000, 10);
+        final OptionSet set = flags.parse(args);
+        final int producers = set.valueOf(producersFlag).intValue();
+        final int reapers = set.valueOf(reapersFlag).intValue();
+        final long events = set.valueOf(eventsFlag);
+        final int runs = set.valueOf(runsFlag).intValue();
         System.out.printf(Locale.ROOT, "Regimes: %d producer%s -> %d reaper%s, %,d events per run, capacity %d,"
                         + " getEvents(1, %d); %d processors, Java %s%n", producers, producers == 1 ? "" : "s",
                 reapers, reapers == 1 ? "" : "s", events, CAPACITY, NR,
                 Runtime.getRuntime().availableProcessors(), Runtime.version());
+        RUNS.row("run", "M events/s", "events/call", "producer CPU", "reaper CPU", "parks", "unparks", "full ring");
+        RUNS.row("", "", "", "ns/event", "ns/event", "", "", "per event");
         for (int run = 1; run <= runs; run++) {
             run(run, producers, reapers, events);
         }
@@ -125,24 +122,8 @@ public final class Regimes {
             throw new IllegalStateException("reaped " + reaped.get() + " of " + events + " events");
         }
         final RingStats stats = ring.stats();
-        System.out.printf(Locale.ROOT, "run %3d: %6.2f M events/s, %5.1f events per call, CPU per event:"
-                        + " producers %5.1f ns, reapers %5.1f ns; parks %d, unparks %d; full ring %.3f per event%n",
-                run,
-                events / seconds / 1e6, (double) reaped.get() / calls.get(), (double) producerCpu.get() / events,
-                (double) reaperCpu.get() / events, stats.parks(), stats.unparks(),
-                (double) fullRing.get() / events);
-    }
-
-    private static long number(String flag, String value, long min, long max) {
-        final long n;
-        try {
-            n = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a number, was '" + value + "'");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", was " + n);
-        }
-        return n;
+        RUNS.row(run, f("%.2f", events / seconds / 1e6), f("%.1f", (double) reaped.get() / calls.get()),
+                f("%.1f", (double) producerCpu.get() / events), f("%.1f", (double) reaperCpu.get() / events),
+                stats.parks(), stats.unparks(), f("%.3f", (double) fullRing.get() / events));
     }
 }
