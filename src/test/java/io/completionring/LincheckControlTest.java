@@ -21,7 +21,6 @@ import org.junit.jupiter.api.function.Executable;
  * several seconds here); the model-checking search is the real test's, the stress search five times longer.
  */
 @Param(name = "userData", gen = IntGen.class, conf = "1:3")
-@Param(name = "nr", gen = IntGen.class, conf = "1:3")
 public class LincheckControlTest {
 
     private final RacyHeadRing ring = new RacyHeadRing(CompletionRingLincheckTest.CAPACITY);
@@ -42,13 +41,13 @@ public class LincheckControlTest {
     }
 
     @Operation
-    public List<Long> pollEvents(@Param(name = "nr") int nr) {
-        return ring.poll(nr);
+    public List<Long> pollEvents() {
+        return ring.poll(1);
     }
 
     @Operation
-    public List<Long> getEventsNoWait(@Param(name = "nr") int nr) {
-        return ring.poll(nr);
+    public List<Long> getEventsNoWait() {
+        return ring.poll(1);
     }
 
     @Test

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Timeout;
  * memory model are jcstress's ({@code MultiProducer}, {@code MultiProducerWakeup}).
  */
 @Param(name = "userData", gen = IntGen.class, conf = "1:3")
-@Param(name = "nr", gen = IntGen.class, conf = "1:3")
 public class MultiProducerLincheckTest {
 
     private final CompletionRing ring = CompletionRing.builder()
@@ -75,17 +74,17 @@ public class MultiProducerLincheckTest {
     }
 
     @Operation
-    public List<Long> pollEvents(@Param(name = "nr") int nr) {
+    public List<Long> pollEvents() {
         awaitNoProducer();
-        CompletionEvent[] events = CompletionEvent.newArray(nr);
-        return pairs(events, ring.pollEvents(nr, events));
+        CompletionEvent[] events = CompletionEvent.newArray(1);
+        return pairs(events, ring.pollEvents(1, events));
     }
 
     @Operation
-    public List<Long> getEventsNoWait(@Param(name = "nr") int nr) throws InterruptedException {
+    public List<Long> getEventsNoWait() throws InterruptedException {
         awaitNoProducer();
-        CompletionEvent[] events = CompletionEvent.newArray(nr);
-        return pairs(events, ring.getEvents(0, nr, events));
+        CompletionEvent[] events = CompletionEvent.newArray(1);
+        return pairs(events, ring.getEvents(0, 1, events));
     }
 
     private void awaitNoProducer() {
@@ -162,9 +161,9 @@ public class MultiProducerLincheckTest {
             return true;
         }
 
-        public List<Long> pollEvents(int nr) {
+        public List<Long> pollEvents() {
             List<Long> out = new ArrayList<>();
-            while (out.size() < 2 * nr && !ready.isEmpty()) {
+            if (!ready.isEmpty()) {
                 long[] e = ready.poll();
                 reaped++;
                 out.add(e[0]);
@@ -173,8 +172,8 @@ public class MultiProducerLincheckTest {
             return out;
         }
 
-        public List<Long> getEventsNoWait(int nr) {
-            return pollEvents(nr);
+        public List<Long> getEventsNoWait() {
+            return pollEvents();
         }
     }
 }
