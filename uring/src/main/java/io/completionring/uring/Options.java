@@ -1,0 +1,21 @@
+package io.completionring.uring;
+
+/**
+ * Settings of a {@link Driver} that users do not choose: the defaults are what measurements on this project's
+ * machines chose (docs/benchmarks.md); tests and the benchmark harness, which live in this package, try others.
+ *
+ * @param setupFlags io_uring_setup flag sets to try in order, the first that the kernel accepts is used (a kernel
+ *                   that lacks a flag returns EINVAL); {@code IORING_SETUP_CQSIZE} is always added
+ * @param forceAsync whether reads carry {@code IOSQE_ASYNC}, so that io-wq worker threads, not the driver, perform
+ *                   them and post their completions, concurrently with the driver's reaping (a test's stress only)
+ */
+record Options(int[] setupFlags, boolean forceAsync) {
+
+    /** SINGLE_ISSUER | DEFER_TASKRUN (6.1+), else COOP_TASKRUN (5.19+), else none. */
+    static final int[] DEFAULT_SETUP_FLAGS = {
+            Uapi.IORING_SETUP_SINGLE_ISSUER | Uapi.IORING_SETUP_DEFER_TASKRUN | Uapi.IORING_SETUP_SUBMIT_ALL,
+            Uapi.IORING_SETUP_COOP_TASKRUN | Uapi.IORING_SETUP_SUBMIT_ALL,
+            0};
+
+    static final Options DEFAULT = new Options(DEFAULT_SETUP_FLAGS, false);
+}
