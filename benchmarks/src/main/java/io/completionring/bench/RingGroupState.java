@@ -26,7 +26,7 @@ public abstract class RingGroupState {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         handoff = open();
-        final StringBuilder sb = new StringBuilder(params.getBenchmark().replace(Charts.PREFIX, ""));
+        final StringBuilder sb = new StringBuilder(params.getBenchmark().replace(getClass().getPackageName() + ".", ""));
         for (String key : params.getParamsKeys()) {
             sb.append(' ').append(key).append('=').append(params.getParam(key));
         }

@@ -9,10 +9,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The ring's side of the throughput benchmarks, as a program would use it. A blocking producer reserves the slot
- * ({@code trySubmit}, or {@code submit} waiting for space when the ring is full) and completes, per event or a batch
- * at a time; blocking reapers wait in {@code getEvents(1, nr, ...)}, spinning and then parking as the ring decides.
- * A spinning producer and spinning reapers make one attempt per call ({@code trySubmit}, {@code pollEvents(nr)}).
+ * The ring's side of the blocking benchmarks, as a program would use it: the producer reserves the slot
+ * ({@code trySubmit}, or {@code submit} waiting for space when the ring is full) and completes, per event or a
+ * batch at a time; reapers wait in {@code getEvents(1, nr, ...)}, spinning and then parking as the ring decides.
  *
  * <p>Every wait is timed ({@link #WAIT_MS}): JMH stops the threads of a group one at a time, so a reaper waiting for
  * a producer that has stopped, or a producer waiting for space from reapers that have stopped, must give up and
@@ -94,41 +93,9 @@ final class RingHandoff {
         return false;
     }
 
-    /**
-     * One attempt of a producer that never waits: batch 1 is {@code trySubmit()} + {@code complete()}; a larger batch
-     * reserves its slots with one {@code trySubmit(batch)} and completes them one {@code complete()} at a time, as
-     * requests that finish one by one would. A full ring counts a full offer, and the next call tries again.
-     */
-    void tryProduce(OfferCounters c) {
-        final CompletionRing ring = this.ring;
-        if (batch == 1) {
-            if (ring.trySubmit()) {
-                final long seq = sequence++;
-                ring.complete(seq, ~seq);
-            } else {
-                c.fullOffers++;
-            }
-            return;
-        }
-        if (!ring.trySubmit(batch)) {
-            c.fullOffers++;
-            return;
-        }
-        long seq = sequence;
-        for (int i = 0; i < batch; i++, seq++) {
-            ring.complete(seq, ~seq);
-        }
-        sequence = seq;
-    }
-
     /** One {@code getEvents(1, nr, ...)} call. */
     void reap(CompletionEvent[] events, ReapCounters c, Blackhole bh) throws InterruptedException {
         c.took(events, ring.getEvents(1, nr, events, WAIT_MS, TimeUnit.MILLISECONDS), bh);
-    }
-
-    /** One {@code pollEvents(nr)} call: a reaper that never waits. */
-    void poll(CompletionEvent[] events, ReapCounters c, Blackhole bh) {
-        c.took(events, ring.pollEvents(nr, events), bh);
     }
 
     /** Closes the ring and prints its counters: how often reapers and the producer parked, per event. */
