@@ -40,39 +40,39 @@ final class BatchPause {
     /** After this many failed probes in a row, one call in 2^MAX_MISSES probes. */
     static final int MAX_MISSES = 10;
 
-    private static final int PAUSE = 0;
-    private static final int MISSES = 1;
+    private static final int PAUSE = PaddedLongs.PAD;
+    private static final int MISSES = PaddedLongs.PAD + 1;
 
     /** At PAUSE, the rounds the next call pauses (0, or ROUNDS to MAX_ROUNDS); at MISSES, the failed probes in a row. */
-    private final PaddedLongs words = new PaddedLongs(2);
+    private final long[] words = PaddedLongs.newArray(2);
 
     /** The rounds to pause before the next look at the ring. */
     int rounds() {
-        return (int) words.getOpaque(PAUSE);
+        return (int) PaddedLongs.getOpaque(words, PAUSE);
     }
 
     /** Learns from a call that paused {@code paused} rounds and then took {@code n} events at its first look. */
     void taken(int paused, int n) {
-        final PaddedLongs words = this.words;
+        final long[] words = this.words;
         if (paused > 0) {
-            final int misses = (int) words.getOpaque(MISSES);
+            final int misses = (int) PaddedLongs.getOpaque(words, MISSES);
             if (n < FEW) {                                  // nothing accumulated: the pause costs, and pays nothing
-                words.setOpaque(PAUSE, 0);
+                PaddedLongs.setOpaque(words, PAUSE, 0);
                 if (misses < MAX_MISSES) {
-                    words.setOpaque(MISSES, misses + 1);
+                    PaddedLongs.setOpaque(words, MISSES, misses + 1);
                 }
             } else {                                        // it paid: forget the misses, and pause longer
                 if (misses != 0) {
-                    words.setOpaque(MISSES, 0);
+                    PaddedLongs.setOpaque(words, MISSES, 0);
                 }
                 if (paused < MAX_ROUNDS) {
-                    words.setOpaque(PAUSE, Math.min(paused << 1, MAX_ROUNDS));
+                    PaddedLongs.setOpaque(words, PAUSE, Math.min(paused << 1, MAX_ROUNDS));
                 }
             }
         } else if (n < FEW) {
-            final int misses = (int) words.getOpaque(MISSES);
+            final int misses = (int) PaddedLongs.getOpaque(words, MISSES);
             if (ThreadLocalRandom.current().nextInt(1 << misses) == 0) {
-                words.setOpaque(PAUSE, ROUNDS);             // probe: the next call pauses
+                PaddedLongs.setOpaque(words, PAUSE, ROUNDS);             // probe: the next call pauses
             }
         }
     }

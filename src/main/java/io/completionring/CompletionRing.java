@@ -6,6 +6,13 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import static io.completionring.PaddedLongs.PAD;
+import static io.completionring.PaddedLongs.compareAndSet;
+import static io.completionring.PaddedLongs.getAcquire;
+import static io.completionring.PaddedLongs.getAndBitwiseOr;
+import static io.completionring.PaddedLongs.getVolatile;
+import static io.completionring.PaddedLongs.setRelease;
+
 /**
  * A bounded ring of completion events, modelled on Linux AIO's completion ring: a producer publishes events with
  * {@link #complete}, any number of reaper threads take them with {@link #getEvents}, and a request's slot is reserved
@@ -78,7 +85,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      *               |   ready        |   in flight   |    free       |
      *   slot:  [ e  e  e  e  e  e  e  .  .  .  .  .  .  .  .  .  .  . ]   (seq & mask)
      *
-     * Event seq lives at index seq & mask of userData and results (two arrays rather than one of pairs: 2 * 2^30
+     * Event seq lives at index PAD + (seq & mask) of userData and results (two arrays rather than one of pairs: 2 * 2^30
      * longs would not fit one Java array). Counters never wrap in practice (2^63 events), so head == tail means empty
      * and there is no ABA on the head CAS.
      *
@@ -128,21 +135,26 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
     static final long CLOSED_BIT = Long.MIN_VALUE;
 
     /*
-     * The hot counters, in one PaddedLongs, each at the head of two cache lines of its own: head (written by
-     * reapers), tail (by the producer, or the readers of a multi-producer ring) and submitted (by submitters) must not
-     * share a line, or each write would invalidate the line the other sides read on every operation. A cache sits on
-     * the line its only writers already write.
+     * The hot words, in one padded array (PaddedLongs), each at the head of two cache lines of its own: head (written
+     * by reapers), tail (by the producer, or the readers of a multi-producer ring) and submitted (by submitters) must
+     * not share a line, or each write would invalidate the line the other sides read on every operation. A cache sits
+     * on the line its only writers already write. The waiter words of the two queues (written by waiters as they come
+     * and go, read on every publication and every reap) have lines of their own, here so that the fast paths read
+     * them from the array they already hold.
      */
-    static final int HEAD = 0;
-    static final int TAIL = PaddedLongs.PAD;
+    static final int HEAD = PAD;
+    static final int TAIL = 2 * PAD;
     /** SingleProducerRing: the last value of submitted the producer read; written only by the producer, plain. */
     static final int CACHED_SUBMITTED = TAIL + 1;
-    static final int SUBMITTED = 2 * PaddedLongs.PAD;
+    static final int SUBMITTED = 3 * PAD;
     /** A value head had, written by submitters: head only grows, so a stale copy is merely conservative. */
     static final int CACHED_HEAD = SUBMITTED + 1;
+    /** The waiter words of the reapers' and the submitters' WaitQueue: how many are linked. */
+    static final int REAPERS_WAITING = 4 * PAD;
+    static final int SUBMITTERS_WAITING = 5 * PAD;
     /** MultiProducerRing: positions claimed by producers (CAS); claimed - tail are being written. */
-    static final int CLAIMED = 3 * PaddedLongs.PAD;
-    private static final int COUNTERS_LENGTH = CLAIMED + 1;
+    static final int CLAIMED = 6 * PAD;
+    private static final int COUNTERS_LENGTH = CLAIMED + 1 - PAD;
 
     private static final VarHandle CLOSED;
 
@@ -156,11 +168,11 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
 
     final int capacity;
     final int mask;
-    /** head, tail, submitted and their caches, and claimed, at the indices above. */
-    final PaddedLongs counters = new PaddedLongs(COUNTERS_LENGTH);
-    /** Event seq's userData and result, at seq & mask. */
-    final PaddedLongs userData;
-    final PaddedLongs results;
+    /** head, tail, submitted, their caches, the waiter words and claimed, at the indices above. */
+    final long[] counters = PaddedLongs.newArray(COUNTERS_LENGTH);
+    /** Event seq's userData and result, at PAD + (seq & mask); plain accesses, ordered by the counters'. */
+    final long[] userData;
+    final long[] results;
     /** Reapers wait for events, submitters for free slots. */
     final WaitQueue reapers;
     private final WaitQueue submitters;
@@ -177,13 +189,14 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
     CompletionRing(int capacity, int spins, long yieldNanos) {
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.userData = new PaddedLongs(capacity);
-        this.results = new PaddedLongs(capacity);
+        this.userData = PaddedLongs.newArray(capacity);
+        this.results = PaddedLongs.newArray(capacity);
         final int processors = Runtime.getRuntime().availableProcessors();
         // Producers, single or many, may publish with Fence.light; a reaper's head CAS is a full fence.
-        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this, true);
+        this.reapers = new WaitQueue(this::readyForReapers, new WaitPolicy(spins, yieldNanos, processors), this,
+                counters, REAPERS_WAITING, true);
         this.submitters = new WaitQueue(this::freeForSubmitters, new WaitPolicy(spins, yieldNanos, processors), this,
-                false);
+                counters, SUBMITTERS_WAITING, false);
         WaitEvents.ringCreated();                           // JFR's event types, registered here rather than in a wait
     }
 
@@ -391,22 +404,22 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
     }
 
     private boolean reserve(int n) {
-        final PaddedLongs counters = this.counters;
+        final long[] counters = this.counters;
         for (;;) {
-            final long s = counters.getVolatile(SUBMITTED);    // the value the CAS below expects
+            final long s = getVolatile(counters, SUBMITTED);    // the value the CAS below expects
             if (s < 0) {
                 throw new RingClosedException("ring is closed");
             }
-            if (s + n > counters.getAcquire(CACHED_HEAD) + capacity) {
+            if (s + n > getAcquire(counters, CACHED_HEAD) + capacity) {
                 // Acquire: the reads of the reaper that freed these slots happen-before our CAS, and so before the
                 // producer's getAcquire(submitted) and its rewrite of the slots (read before head, carried on).
-                final long h = counters.getAcquire(HEAD);
+                final long h = getAcquire(counters, HEAD);
                 if (s + n > h + capacity) {
                     return false;
                 }
-                counters.setRelease(CACHED_HEAD, h);        // release: passes that happens-before on to its readers
+                setRelease(counters, CACHED_HEAD, h);       // release: passes that happens-before on to its readers
             }
-            if (counters.compareAndSet(SUBMITTED, s, s + n)) { // fails on close (CLOSED_BIT) and on races
+            if (compareAndSet(counters, SUBMITTED, s, s + n)) { // fails on close (CLOSED_BIT) and on races
                 return true;
             }
         }
@@ -444,11 +457,11 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
 
     /** The slots free for submitters, or Long.MAX_VALUE once closed (every submitter must wake and throw). */
     private long freeForSubmitters() {
-        final long s = counters.getVolatile(SUBMITTED);
+        final long s = getVolatile(counters, SUBMITTED);
         if (s < 0) {
             return Long.MAX_VALUE;
         }
-        return counters.getAcquire(HEAD) + capacity - s;
+        return getAcquire(counters, HEAD) + capacity - s;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -494,19 +507,19 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
 
     /** Writes event seq's slot; plain stores, which the caller publishes. */
     final void writeSlot(long seq, long userData, long result) {
-        final int i = (int) seq & mask;
-        this.userData.setPlain(i, userData);
-        this.results.setPlain(i, result);
+        final int i = PAD + ((int) seq & mask);
+        this.userData[i] = userData;
+        this.results[i] = result;
     }
 
     /** Writes events [from, from + count) into their slots; plain stores, which the caller publishes. */
     final void writeSlots(long from, long[] userData, long[] results, int offset, int count) {
-        final PaddedLongs slotUserData = this.userData;
-        final PaddedLongs slotResults = this.results;
+        final long[] slotUserData = this.userData;
+        final long[] slotResults = this.results;
         for (int k = 0; k < count; k++) {
-            final int i = (int) (from + k) & mask;
-            slotUserData.setPlain(i, userData[offset + k]);
-            slotResults.setPlain(i, results[offset + k]);
+            final int i = PAD + ((int) (from + k) & mask);
+            slotUserData[i] = userData[offset + k];
+            slotResults[i] = results[offset + k];
         }
     }
 
@@ -515,7 +528,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      * after) happen-before the producer's rewrite of the slot it reserved.
      */
     final long submittedAcquire() {
-        return counters.getAcquire(SUBMITTED) & ~CLOSED_BIT;
+        return getAcquire(counters, SUBMITTED) & ~CLOSED_BIT;
     }
 
     /**
@@ -526,7 +539,9 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      */
     final void wakeReapers() {
         Fence.light();
-        reapers.signalWaiters();                            // a volatile read of the waiter word, then a scan if any
+        if (getVolatile(counters, REAPERS_WAITING) != 0) {
+            reapers.signalWaiters();
+        }
     }
 
     /** The exception of a completion beyond the reservations; thrown before anything changed. */
@@ -694,12 +709,12 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
 
     /** True once the ring is closed and every reserved slot has been reaped: nothing is ready, nothing can arrive. */
     private boolean closedAndDrained() {
-        return (boolean) CLOSED.getVolatile(this) && counters.getAcquire(HEAD) == submittedCount();
+        return (boolean) CLOSED.getVolatile(this) && getAcquire(counters, HEAD) == submittedCount();
     }
 
     /** The number of reservations ever made, without the closed bit. */
     private long submittedCount() {
-        return counters.getVolatile(SUBMITTED) & ~CLOSED_BIT;
+        return getVolatile(counters, SUBMITTED) & ~CLOSED_BIT;
     }
 
     /** The slow path of getEvents: waits for events until minNr are taken, or the timeout, an interrupt or close. */
@@ -753,7 +768,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      * arrive: every reaper must wake and take what is left or return -1).
      */
     private long readyForReapers() {
-        final long h = counters.getAcquire(HEAD);           // head before tail: the difference is >= 0
+        final long h = getAcquire(counters, HEAD);          // head before tail: the difference is >= 0
         final long t = publishedTail();
         if ((boolean) CLOSED.getVolatile(this) && t == submittedCount()) {
             return Long.MAX_VALUE;
@@ -766,12 +781,12 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      * instant the run is taken) and returns how many; 0 if none are ready.
      */
     private int takeReady(CompletionEvent[] events, int from, int max) {
-        final PaddedLongs counters = this.counters;
-        final PaddedLongs userData = this.userData;
-        final PaddedLongs results = this.results;
+        final long[] counters = this.counters;
+        final long[] userData = this.userData;
+        final long[] results = this.results;
         final int mask = this.mask;
         for (;;) {
-            final long h = counters.getAcquire(HEAD);
+            final long h = getAcquire(counters, HEAD);
             final long t = publishedTail();                 // event before tail: the slots below t are written
             final int n = (int) Math.min(t - h, max);
             if (n <= 0) {
@@ -785,14 +800,17 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
                 if (e == null) {
                     events[k] = e = new CompletionEvent();  // a null holder, filled as the contract says
                 }
-                e.set(userData.getPlain(i), results.getPlain(i));
+                e.set(userData[PAD + i], results[PAD + i]);
                 i = (i + 1) & mask;
             } while (++k < end);
             // Read before head: the slot reads above complete before the head moves (a CAS is a volatile write), so
             // the producer cannot rewrite a slot we are still reading. If the CAS fails, another reaper took these
             // events and the copy may be torn: discard it and start again.
-            if (counters.compareAndSet(HEAD, h, h + n)) {
-                submitters.signalWaiters();                 // after the CAS: "waiter check after publish" for slots
+            if (compareAndSet(counters, HEAD, h, h + n)) {
+                // The volatile read of the waiter word follows the CAS: "waiter check after publish" for free slots.
+                if (getVolatile(counters, SUBMITTERS_WAITING) != 0) {
+                    submitters.signalWaiters();
+                }
                 return n;
             }
         }
@@ -803,7 +821,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
 
     /** A volatile read of counter i, for the snapshot methods (Snapshot strips the closed bit where it must). */
     private long snapshotRead(int i) {
-        return i == TAIL ? snapshotTail() : counters.getVolatile(i);
+        return i == TAIL ? snapshotTail() : getVolatile(counters, i);
     }
 
     /**
@@ -843,7 +861,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      * @return whether the ring is closed
      */
     public final boolean isClosed() {
-        return counters.getVolatile(SUBMITTED) < 0;
+        return getVolatile(counters, SUBMITTED) < 0;
     }
 
     /**
@@ -858,7 +876,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
     public final void close() {
         // A volatile read-modify-write: every reservation CAS is ordered before or after it, and the waiter-word reads
         // below cannot move above it ("waiter check after publish" with a waiter's publish-fence-recheck).
-        final long s = counters.getAndBitwiseOr(SUBMITTED, CLOSED_BIT);
+        final long s = getAndBitwiseOr(counters, SUBMITTED, CLOSED_BIT);
         if (s < 0) {
             return;
         }

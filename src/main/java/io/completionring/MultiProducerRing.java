@@ -1,12 +1,20 @@
 package io.completionring;
 
+import static io.completionring.PaddedLongs.PAD;
+import static io.completionring.PaddedLongs.compareAndSet;
+import static io.completionring.PaddedLongs.getAcquire;
+import static io.completionring.PaddedLongs.getVolatile;
+import static io.completionring.PaddedLongs.setRelease;
+
+import java.util.Arrays;
+
 /**
  * A ring whose producers may complete concurrently ({@code multiProducer(true)}): each claims its positions, writes
  * their slots and marks them written; whoever reads the tail moves it over the marked positions.
  *
  * <p>Producers claim positions in completion order (a CAS on {@code CLAIMED}, checked against submitted, so {@code
  * tail <= claimed <= submitted}) but finish writing them in any order. Each producer marks its positions written
- * ({@code marks[seq & mask] = seq}) and is done: it never touches the tail. Whoever reads the tail (a reaper's take, a
+ * ({@code marks[PAD + (seq & mask)] = seq}) and is done: it never touches the tail. Whoever reads the tail (a reaper's take, a
  * waiter's re-check, a snapshot) first moves it by CAS over every contiguous marked position from the tail on ({@link
  * #publishedTail}), as the Disruptor's consumers scan its availability buffer. So a producer descheduled between its
  * claim and its mark holds back the positions behind its own, and loses none of them: the first read of the tail
@@ -28,15 +36,13 @@ package io.completionring;
  */
 final class MultiProducerRing extends CompletionRing {
 
-    /** The sequence last marked written in each slot, at seq & mask; -1 before the first. */
-    private final PaddedLongs marks;
+    /** The sequence last marked written in each slot, at PAD + (seq & mask); -1 before the first. */
+    private final long[] marks;
 
     MultiProducerRing(int capacity, int spins, long yieldNanos) {
         super(capacity, spins, yieldNanos);
-        this.marks = new PaddedLongs(capacity);
-        for (int i = 0; i < capacity; i++) {
-            marks.setPlain(i, -1L);                         // seq s first lands in slot s & mask, and s >= 0
-        }
+        this.marks = PaddedLongs.newArray(capacity);
+        Arrays.fill(marks, -1L);                            // seq s first lands in slot s & mask, and s >= 0
     }
 
     @Override
@@ -61,16 +67,16 @@ final class MultiProducerRing extends CompletionRing {
      * fail, however many producers race.
      */
     private long claim(int n) {
-        final PaddedLongs counters = this.counters;
+        final long[] counters = this.counters;
         for (;;) {
-            final long c = counters.getVolatile(CLAIMED);
+            final long c = getVolatile(counters, CLAIMED);
             // Acquire: the reservation before our rewrite of the slot. No cached copy as the single producer keeps:
             // producers that each submit and then complete would find it stale on almost every call.
             final long s = submittedAcquire();
             if (c + n > s) {                                // claimed only grows: the call fails at this read
                 throw notSubmitted(n, c + n, s);
             }
-            if (counters.compareAndSet(CLAIMED, c, c + n)) {
+            if (compareAndSet(counters, CLAIMED, c, c + n)) {
                 return c;
             }
         }
@@ -81,11 +87,11 @@ final class MultiProducerRing extends CompletionRing {
      * that a test can play one order of marks and tail reads at a time.
      */
     void mark(long from, int n) {
-        final PaddedLongs marks = this.marks;
+        final long[] marks = this.marks;
         // Last to first: a mover that acquires the batch's first mark sees the others, and so moves the tail over the
         // whole completeAll or stops before it; reapers see all of its events or none.
         for (long seq = from + n - 1; seq >= from; seq--) {
-            marks.setRelease((int) seq & mask, seq);        // event before tail (point 1): slot writes, then mark
+            setRelease(marks, PAD + ((int) seq & mask), seq); // event before tail (point 1): slot writes, then mark
         }
     }
 
@@ -96,18 +102,18 @@ final class MultiProducerRing extends CompletionRing {
      */
     @Override
     long publishedTail() {
-        final PaddedLongs marks = this.marks;
-        final PaddedLongs counters = this.counters;
+        final long[] marks = this.marks;
+        final long[] counters = this.counters;
         for (;;) {
             // Volatile: an acquire load of the tail, which another mover's CAS published.
-            final long t = counters.getVolatile(TAIL);
+            final long t = getVolatile(counters, TAIL);
             long end = t;
             // Acquire: the slot writes of a marked position happen-before this thread's CAS and its reads after it.
             // A slot holds one mark at a time, and claims stay within a lap of the tail, so the scan ends within one.
-            while (marks.getAcquire((int) end & mask) == end) {
+            while (getAcquire(marks, PAD + ((int) end & mask)) == end) {
                 end++;
             }
-            if (end == t || counters.compareAndSet(TAIL, t, end)) {
+            if (end == t || compareAndSet(counters, TAIL, t, end)) {
                 return end;
             }
             // Another mover moved the tail first: read it again, and scan on from there.

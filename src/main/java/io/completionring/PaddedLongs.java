@@ -4,10 +4,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A {@code long[]} with {@link #PAD} unused longs at either end, so that no other object shares the cache lines of its
- * first and last elements, and accessors named after their {@link VarHandle} access mode. The ring keeps its hot
- * counters in one (each counter at the head of two lines of its own: {@link CompletionRing}), a multi-producer ring its
- * publication marks in another.
+ * Padded {@code long[]} arrays and their accesses, named after the {@link VarHandle} access mode. An array from {@link
+ * #newArray} has {@link #PAD} unused longs at either end, so that no other object shares the cache lines of its first
+ * and last elements; element i of the payload lives at index {@code PAD + i}. The ring keeps its hot counters in one
+ * (each at the head of two lines of its own: {@link CompletionRing}), and its slots, a multi-producer ring's marks,
+ * the wait policy's activity word and the batching pause's words in others.
+ *
+ * <p>The arrays are used directly, not through an object, so that a hot access costs no load more than a field's: the
+ * array reference is a final field of its owner, the index a constant or a masked sequence.
  */
 final class PaddedLongs {
 
@@ -16,54 +20,47 @@ final class PaddedLongs {
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** Element i at PAD + i. */
-    private final long[] words;
-
-    PaddedLongs(int length) {
-        this.words = new long[length + 2 * PAD];
+    private PaddedLongs() {
     }
 
-    long getPlain(int i) {
-        return words[PAD + i];
+    /** A padded array for {@code length} longs, at indices {@code PAD .. PAD + length - 1}. */
+    static long[] newArray(int length) {
+        return new long[length + 2 * PAD];
     }
 
-    void setPlain(int i, long value) {
-        words[PAD + i] = value;
+    static long getOpaque(long[] a, int i) {
+        return (long) LONGS.getOpaque(a, i);
     }
 
-    long getOpaque(int i) {
-        return (long) LONGS.getOpaque(words, PAD + i);
+    static void setOpaque(long[] a, int i, long value) {
+        LONGS.setOpaque(a, i, value);
     }
 
-    void setOpaque(int i, long value) {
-        LONGS.setOpaque(words, PAD + i, value);
+    static long getAcquire(long[] a, int i) {
+        return (long) LONGS.getAcquire(a, i);
     }
 
-    long getAcquire(int i) {
-        return (long) LONGS.getAcquire(words, PAD + i);
+    static void setRelease(long[] a, int i, long value) {
+        LONGS.setRelease(a, i, value);
     }
 
-    void setRelease(int i, long value) {
-        LONGS.setRelease(words, PAD + i, value);
+    static long getVolatile(long[] a, int i) {
+        return (long) LONGS.getVolatile(a, i);
     }
 
-    long getVolatile(int i) {
-        return (long) LONGS.getVolatile(words, PAD + i);
+    static void setVolatile(long[] a, int i, long value) {
+        LONGS.setVolatile(a, i, value);
     }
 
-    void setVolatile(int i, long value) {
-        LONGS.setVolatile(words, PAD + i, value);
+    static boolean compareAndSet(long[] a, int i, long expected, long value) {
+        return LONGS.compareAndSet(a, i, expected, value);
     }
 
-    boolean compareAndSet(int i, long expected, long value) {
-        return LONGS.compareAndSet(words, PAD + i, expected, value);
+    static long getAndAdd(long[] a, int i, long delta) {
+        return (long) LONGS.getAndAdd(a, i, delta);
     }
 
-    long getAndAdd(int i, long delta) {
-        return (long) LONGS.getAndAdd(words, PAD + i, delta);
-    }
-
-    long getAndBitwiseOr(int i, long bits) {
-        return (long) LONGS.getAndBitwiseOr(words, PAD + i, bits);
+    static long getAndBitwiseOr(long[] a, int i, long bits) {
+        return (long) LONGS.getAndBitwiseOr(a, i, bits);
     }
 }

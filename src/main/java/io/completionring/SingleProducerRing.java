@@ -1,5 +1,9 @@
 package io.completionring;
 
+import static io.completionring.PaddedLongs.getAcquire;
+import static io.completionring.PaddedLongs.getVolatile;
+import static io.completionring.PaddedLongs.setRelease;
+
 /**
  * A ring whose producer calls are externally serialized: the producer owns the tail and publishes with one release
  * store, the form Linux AIO's {@code aio_complete} has. Built by {@link CompletionRing.Builder#build()} unless {@code
@@ -17,7 +21,7 @@ final class SingleProducerRing extends CompletionRing {
 
     @Override
     public void complete(long userData, long result) {
-        final long t = counters.getPlain(TAIL);             // plain: only the producer writes the tail
+        final long t = counters[TAIL];                      // plain: only the producer writes the tail
         checkReserved(t, 1);
         writeSlot(t, userData, result);
         publish(t + 1);
@@ -25,7 +29,7 @@ final class SingleProducerRing extends CompletionRing {
 
     @Override
     void completeRange(long[] userData, long[] results, int offset, int count) {
-        final long t = counters.getPlain(TAIL);             // plain: only the producer writes the tail
+        final long t = counters[TAIL];                      // plain: only the producer writes the tail
         checkReserved(t, count);
         writeSlots(t, userData, results, offset, count);
         publish(t + count);
@@ -33,30 +37,30 @@ final class SingleProducerRing extends CompletionRing {
 
     /** Throws unless requests [t, t + n) have been submitted; reads submitted only when the cached copy falls short. */
     private void checkReserved(long t, int n) {
-        final PaddedLongs counters = this.counters;
-        if (t + n > counters.getPlain(CACHED_SUBMITTED)) {  // plain: only the producer writes it
+        final long[] counters = this.counters;
+        if (t + n > counters[CACHED_SUBMITTED]) {           // plain: only the producer writes it
             final long s = submittedAcquire();              // acquire: the reservation before our rewrite of the slot
             if (t + n > s) {
                 throw notSubmitted(n, t + n, s);
             }
             if (t + n < s) {                                // worth keeping only if it covers a later call
-                counters.setPlain(CACHED_SUBMITTED, s);
+                counters[CACHED_SUBMITTED] = s;
             }
         }
     }
 
     private void publish(long newTail) {
-        counters.setRelease(TAIL, newTail);                 // event before tail: the slot writes are visible first
+        setRelease(counters, TAIL, newTail);                // event before tail: the slot writes are visible first
         wakeReapers();                                      // waiter check after publish
     }
 
     @Override
     long publishedTail() {
-        return counters.getAcquire(TAIL);                   // event before tail: pairs with publish's release
+        return getAcquire(counters, TAIL);                  // event before tail: pairs with publish's release
     }
 
     @Override
     long snapshotTail() {
-        return counters.getVolatile(TAIL);
+        return getVolatile(counters, TAIL);
     }
 }

@@ -105,7 +105,7 @@ final class WaitPolicy {
      * The activity word: threads active now (high bits) and spinning now (low bits). Written by every waiter as it
      * starts and stops, read by the signalling side when there are parked waiters; on cache lines of its own.
      */
-    private final PaddedLongs activity = new PaddedLongs(1);
+    private final long[] activity = PaddedLongs.newArray(1);
 
     /**
      * @param spins      the spin budget in onSpinWait rounds; 0 turns both spinning and yielding off (park at once)
@@ -138,9 +138,9 @@ final class WaitPolicy {
      * else {@link #NONE} (park at once). A CAS on the activity word; it publishes nothing else.
      */
     int tryStartActive() {
-        final PaddedLongs activity = this.activity;
+        final long[] activity = this.activity;
         for (;;) {
-            final long a = activity.getVolatile(0);
+            final long a = PaddedLongs.getVolatile(activity, PaddedLongs.PAD);
             if ((a >>> 16) >= maxActive) {
                 return NONE;
             }
@@ -148,7 +148,7 @@ final class WaitPolicy {
             if (!spin && yieldNanos() == 0) {
                 return NONE;
             }
-            if (activity.compareAndSet(0, a, a + ACTIVE + (spin ? 1 : 0))) {
+            if (PaddedLongs.compareAndSet(activity, PaddedLongs.PAD, a, a + ACTIVE + (spin ? 1 : 0))) {
                 return spin ? SPIN : YIELD;
             }
         }
@@ -156,7 +156,7 @@ final class WaitPolicy {
 
     /** A spinner that goes on to yield gives its spinner place back and stays active. */
     void spinToYield() {
-        activity.getAndAdd(0, -1);
+        PaddedLongs.getAndAdd(activity, PaddedLongs.PAD, -1);
     }
 
     /**
@@ -165,12 +165,12 @@ final class WaitPolicy {
      * saw this thread still active (and left the wake-up to it) published before those reads.
      */
     void stopActive(int phase) {
-        activity.getAndAdd(0, phase == SPIN ? -ACTIVE - 1 : -ACTIVE);
+        PaddedLongs.getAndAdd(activity, PaddedLongs.PAD, phase == SPIN ? -ACTIVE - 1 : -ACTIVE);
     }
 
     /** The number of threads active now (spinning or yielding); a volatile read. */
     int active() {
-        return (int) (activity.getVolatile(0) >>> 16);
+        return (int) (PaddedLongs.getVolatile(activity, PaddedLongs.PAD) >>> 16);
     }
 
     /**

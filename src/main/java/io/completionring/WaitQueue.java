@@ -119,10 +119,12 @@ final class WaitQueue {
     private final boolean lightSignallers;
 
     /**
-     * The waiter word: the number of linked waiters. Written under the lock; read without it by the signalling side
-     * after its fence, on every publication, so it has cache lines of its own.
+     * The waiter word, at words[waitersIndex]: the number of linked waiters. Written under the lock; read without it
+     * by the signalling side after its fence, on every publication, so it sits on cache lines of its own, in the
+     * ring's padded array of hot counters (which reads it there directly on its fast paths).
      */
-    private final PaddedLongs waiterWord = new PaddedLongs(1);
+    private final long[] words;
+    private final int waitersIndex;
 
     /** 1 while a thread holds the list; only waiting threads and scanners take it. */
     private int lock;
@@ -137,8 +139,11 @@ final class WaitQueue {
     private long unparks;
     private long timeouts;
 
-    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, boolean lightSignallers) {
+    WaitQueue(LongSupplier supply, WaitPolicy policy, Object blocker, long[] words, int waitersIndex,
+              boolean lightSignallers) {
         this.supply = supply;
+        this.words = words;
+        this.waitersIndex = waitersIndex;
         this.policy = policy;
         this.blocker = blocker;
         this.lightSignallers = lightSignallers;
@@ -149,7 +154,7 @@ final class WaitQueue {
      * it cannot be satisfied from before the caller's publication.
      */
     int waiting() {
-        return (int) waiterWord.getVolatile(0);
+        return (int) PaddedLongs.getVolatile(words, waitersIndex);
     }
 
     /**
@@ -355,7 +360,7 @@ final class WaitQueue {
             last.next = w;
         }
         last = w;
-        waiterWord.setVolatile(0, waiterWord.getPlain(0) + 1);  // step 1's publication; written only under the lock
+        PaddedLongs.setVolatile(words, waitersIndex, words[waitersIndex] + 1); // step 1's publication, under the lock
         unlock();
     }
 
@@ -387,7 +392,7 @@ final class WaitQueue {
         }
         w.prev = null;
         w.next = null;
-        waiterWord.setVolatile(0, waiterWord.getPlain(0) - 1);
+        PaddedLongs.setVolatile(words, waitersIndex, words[waitersIndex] - 1);
     }
 
     /**

@@ -15,7 +15,7 @@ class MultiProducerPublicationTest {
             .capacity(4).multiProducer(true).build();
 
     private long tail() {
-        return ring.counters.getVolatile(CompletionRing.TAIL);
+        return PaddedLongs.getVolatile(ring.counters, CompletionRing.TAIL);
     }
 
     @Test
@@ -50,7 +50,7 @@ class MultiProducerPublicationTest {
     @Test
     void aReadThatFindsTheTailMovedByAnotherReaderScansOnFromThere() {
         ring.mark(0, 2);
-        ring.counters.setVolatile(CompletionRing.TAIL, 1);  // another reader moved the tail over position 0 meanwhile
+        PaddedLongs.setVolatile(ring.counters, CompletionRing.TAIL, 1); // another reader moved the tail over position 0 meanwhile
         assertEquals(2, ring.publishedTail());
         ring.mark(2, 1);
         assertEquals(3, ring.publishedTail());

@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * Multi-producer rings: producers claim positions with a CAS on a claimed counter checked against submitted, write
  * their slots, mark them written (release), fence, and move the tail by CAS over the contiguous written positions
- * (Availability); reapers read the tail as with one producer. Seed 004 per slot: a reaper never reads a slot before
+ * (MultiProducerRing); reapers read the tail as with one producer. Seed 004 per slot: a reaper never reads a slot before
  * the producer that claimed it has written it, whichever producer moved the tail over it; each producer's events in
  * its call order, one completeAll's events consecutive and published together; a completion with no reservation
  * left throws and publishes nothing, however the producers race.
