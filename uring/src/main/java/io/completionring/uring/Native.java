@@ -226,6 +226,7 @@ final class Native {
             case 36 -> "ENAMETOOLONG";
             case 38 -> "ENOSYS";
             case 40 -> "ELOOP";
+            case 62 -> "ETIME";
             case 75 -> "EOVERFLOW";
             case 95 -> "EOPNOTSUPP";
             case 125 -> "ECANCELED";

@@ -18,4 +18,12 @@ record Options(int[] setupFlags, boolean forceAsync) {
             0};
 
     static final Options DEFAULT = new Options(DEFAULT_SETUP_FLAGS, false);
+
+    Options withSetupFlags(int[] flags) {
+        return new Options(flags, forceAsync);
+    }
+
+    Options withForceAsync(boolean async) {
+        return new Options(setupFlags, async);
+    }
 }

@@ -169,7 +169,7 @@ public final class UringReader implements AutoCloseable {
             throw new IllegalArgumentException("path must be of the default file system, was " + path.toUri());
         }
         if (driver.isShutdown()) {
-            throw new IllegalStateException("reader is closed");
+            throw closed();
         }
         final String name = path.toString();
         try (Arena arena = Arena.ofConfined()) {
@@ -356,7 +356,7 @@ public final class UringReader implements AutoCloseable {
     /** Enters the window and acquires the file, or throws having changed nothing. */
     private void admit(UringFile file) {
         if (!driver.tryEnter()) {
-            throw new IllegalStateException("reader is closed");
+            throw closed();
         }
         if (!file.acquire()) {
             driver.leave();
@@ -396,6 +396,13 @@ public final class UringReader implements AutoCloseable {
                 waitersLock.unlock();
             }
         }
+    }
+
+    /** The exception of a read on a closed reader, naming the driver's failure if that closed it. */
+    private IllegalStateException closed() {
+        final Throwable failure = driver.failure();
+        return failure == null ? new IllegalStateException("reader is closed")
+                : new IllegalStateException("reader is closed: its driver failed with " + failure, failure);
     }
 
     private static IllegalStateException closedWhileWaiting() {

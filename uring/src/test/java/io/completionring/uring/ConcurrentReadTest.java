@@ -55,7 +55,7 @@ class ConcurrentReadTest {
         final Path path = TestFiles.patternFile(dir, "pattern", SIZE);
         final CompletionRing ring = CompletionRing.builder().capacity(64).multiProducer(multiProducer).build();
         final UringReader reader = UringReader.open(ring, 16,
-                new Options(Options.DEFAULT_SETUP_FLAGS, asyncWorkers));
+                Options.DEFAULT.withForceAsync(asyncWorkers));
         final UringFile file = reader.openFile(path);
 
         final ByteBuffer[] slots = new ByteBuffer[SLOTS];

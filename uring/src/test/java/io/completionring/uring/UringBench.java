@@ -63,13 +63,21 @@ public final class UringBench {
     }
 
     static final int BLOCK = 4096;
-    static final int REAPERS = 2;
+    static final int MAX_REAPERS = 8;
 
+    /** check: whether the reapers check each block (the issue's benchmark does; off only to diagnose). */
     record Config(Path file, int sizeMb, List<String> modes, int[] depths, List<String> contenders, int rounds,
-                  double warmupS, double measureS, boolean verbose, int[] setupFlags) {
+                  double warmupS, double measureS, boolean verbose, int[] setupFlags, boolean check, int reapers,
+                  int ringSpins) {
     }
 
-    record Result(double readsPerSecond, double cpuMicrosPerRead, double p50Micros, double p99Micros, String extra) {
+    /**
+     * otherCpu: the share of the machine's CPU time (0 to 1) that other processes used meanwhile (user and system
+     * time not ours); irq: interrupt time (charged to no process: our own disk completions among it); steal: time
+     * the hypervisor gave to other guests.
+     */
+    record Result(double readsPerSecond, double cpuMicrosPerRead, double p50Micros, double p99Micros,
+                  double otherCpu, double irq, double steal, String extra) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,6 +88,18 @@ public final class UringBench {
                 Runtime.getRuntime().availableProcessors(),
                 UringReader.isSupported() ? "yes" : UringReader.unsupportedReason());
         final Map<String, List<Result>> results = new LinkedHashMap<>();
+        // A warm-up round, not recorded: the JIT compiles every contender's paths here, not in round 1, whose process
+        // CPU would otherwise include the compiler threads'.
+        for (String mode : config.modes()) {
+            for (String contender : config.contenders()) {
+                if (mode.equals("cached")) {
+                    warmPageCache(config.file());
+                }
+                final Result r = run(config, contender, mode.equals("direct"), 64);
+                System.out.printf(Locale.ROOT, "warm-up %-6s %-11s %9.0f reads/s%n", mode, contender,
+                        r.readsPerSecond());
+            }
+        }
         for (int round = 1; round <= config.rounds(); round++) {
             for (String mode : config.modes()) {
                 for (int depth : config.depths()) {
@@ -90,9 +110,12 @@ public final class UringBench {
                         final Result r = run(config, contender, mode.equals("direct"), depth);
                         System.out.printf(Locale.ROOT,
                                 "round %d %-6s depth %3d %-11s %9.0f reads/s %7.2f us CPU/read p50 %8.1f us"
-                                        + " p99 %8.1f us%s%n",
+                                        + " p99 %8.1f us  others %3.0f%% irq %3.0f%% (%.2f us/read) steal %3.0f%%%s%n",
                                 round, mode, depth, contender, r.readsPerSecond(), r.cpuMicrosPerRead(),
-                                r.p50Micros(), r.p99Micros(), config.verbose() ? "  " + r.extra() : "");
+                                r.p50Micros(), r.p99Micros(), 100 * r.otherCpu(), 100 * r.irq(),
+                                r.irq() * Runtime.getRuntime().availableProcessors() * 1e6 / r.readsPerSecond(),
+                                100 * r.steal(),
+                                config.verbose() ? "  " + r.extra() : "");
                         results.computeIfAbsent(mode + " " + depth + " " + contender, k -> new ArrayList<>()).add(r);
                     }
                 }
@@ -114,13 +137,28 @@ public final class UringBench {
         default String extra() {
             return "";
         }
+
+        /** The CPU time of the I/O path's own thread (nanoseconds), if it has one; else 0. */
+        default long threadCpuNanos() {
+            return 0;
+        }
+
+        /** Reads queued inside the I/O path and not yet issued to the kernel, if it can say; else 0. */
+        default int queued() {
+            return 0;
+        }
     }
 
     static Result run(Config config, String name, boolean direct, int depth) throws Exception {
         final long blocks = Files.size(config.file()) / BLOCK;
-        final boolean multiProducer = !name.equals("uring");
+        final boolean multiProducer = !name.startsWith("uring");
         final int capacity = Math.max(64, Integer.highestOneBit(depth * 2 - 1) * 2);
-        final CompletionRing ring = CompletionRing.builder().capacity(capacity).multiProducer(multiProducer).build();
+        final CompletionRing.Builder builder = CompletionRing.builder().capacity(capacity)
+                .multiProducer(multiProducer);
+        if (config.ringSpins() >= 0) {
+            builder.spinBudget(config.ringSpins());         // diagnosis only: the ring's default wait policy otherwise
+        }
+        final CompletionRing ring = builder.build();
         final ByteBuffer[] buffers = new ByteBuffer[depth];
         for (int s = 0; s < depth; s++) {
             buffers[s] = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK).limit(BLOCK)
@@ -128,14 +166,15 @@ public final class UringBench {
         }
         final long[] startNanos = new long[depth];
         final Contender contender = open(config, name, direct, depth, ring, buffers, startNanos);
-        final AtomicLongArray reads = new AtomicLongArray(REAPERS * 16);   // one padded counter per reaper
+        final int reaperCount = config.reapers();
+        final AtomicLongArray reads = new AtomicLongArray(MAX_REAPERS * 16);   // one padded counter per reaper
         final AtomicInteger retired = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Phase phase = new Phase();
-        final long[][] latencies = new long[REAPERS][1 << 22];
-        final int[] latencyCount = new int[REAPERS];
-        final Thread[] reapers = new Thread[REAPERS];
-        for (int r = 0; r < REAPERS; r++) {
+        final long[][] latencies = new long[reaperCount][1 << 22];
+        final int[] latencyCount = new int[reaperCount];
+        final Thread[] reapers = new Thread[reaperCount];
+        for (int r = 0; r < reaperCount; r++) {
             final int me = r;
             reapers[r] = new Thread(() -> {
                 final CompletionEvent[] events = CompletionEvent.newArray(64);
@@ -155,7 +194,9 @@ public final class UringBench {
                                 throw new IllegalStateException("read of block " + block + " returned "
                                         + events[i].result());
                             }
-                            check(buffers[slot], block);
+                            if (config.check()) {
+                                check(buffers[slot], block);
+                            }
                             if (measuring && count < myLatencies.length) {
                                 myLatencies[count++] = now - startNanos[slot];
                             }
@@ -186,12 +227,29 @@ public final class UringBench {
         Thread.sleep((long) (config.warmupS() * 1000));
         final long reads0 = total(reads);
         final long cpu0 = processCpuTicks();
+        final long[] machine0 = machineTicks();
+        final long driverCpu0 = contender.threadCpuNanos();
         final long t0 = System.nanoTime();
         phase.measuring = true;
-        Thread.sleep((long) (config.measureS() * 1000));
+        // Where the reads are, sampled every millisecond: completed and not yet taken by a reaper (ready), reserved
+        // and not yet completed (inFlight: queued or in the kernel), and the rest, in a reaper's hands.
+        long samples = 0;
+        long readySum = 0;
+        long inFlightSum = 0;
+        long queuedSum = 0;
+        final long measureEnd = t0 + (long) (config.measureS() * 1e9);
+        while (System.nanoTime() < measureEnd) {
+            Thread.sleep(1);
+            readySum += ring.ready();
+            inFlightSum += ring.inFlight();
+            queuedSum += contender.queued();
+            samples++;
+        }
         phase.measuring = false;
         final long reads1 = total(reads);
         final long cpu1 = processCpuTicks();
+        final long[] machine1 = machineTicks();
+        final long driverCpu1 = contender.threadCpuNanos();
         final long t1 = System.nanoTime();
         phase.running = false;
         for (Thread t : reapers) {
@@ -200,7 +258,11 @@ public final class UringBench {
                 throw new IllegalStateException(name + ": a reaper did not finish; in flight " + ring.inFlight());
             }
         }
-        final String extra = contender.extra();
+        final String extra = String.format(Locale.ROOT, "where: inFlight %.1f (queued %.1f) ready %.1f reapers %.1f;"
+                        + " I/O thread CPU %.0f%%; ",
+                (double) inFlightSum / samples, (double) queuedSum / samples, (double) readySum / samples,
+                depth - (double) (inFlightSum + readySum) / samples,
+                100.0 * (driverCpu1 - driverCpu0) / (t1 - t0)) + contender.extra() + " ring " + ring.stats();
         contender.close();
         if (failure.get() != null) {
             throw new IllegalStateException(name + " failed", failure.get());
@@ -208,8 +270,11 @@ public final class UringBench {
         final long n = reads1 - reads0;
         final long[] all = merge(latencies, latencyCount);
         Arrays.sort(all);
+        final double capacityTicks = (t1 - t0) / 1e9 * CLOCK_TICKS * Runtime.getRuntime().availableProcessors();
         return new Result(n * 1e9 / (t1 - t0), (cpu1 - cpu0) * (1e6 / CLOCK_TICKS) / n,
-                percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, extra);
+                percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3,
+                Math.max(0, (machine1[0] - machine0[0]) - (cpu1 - cpu0)) / capacityTicks,
+                (machine1[1] - machine0[1]) / capacityTicks, (machine1[2] - machine0[2]) / capacityTicks, extra);
     }
 
     /** Written by the main thread, read by the reapers. */
@@ -223,15 +288,25 @@ public final class UringBench {
         final Path file = config.file();
         final Set<OpenOption> options = direct ? Set.of(StandardOpenOption.READ, ExtendedOpenOption.DIRECT)
                 : Set.of(StandardOpenOption.READ);
-        switch (name) {
+        final String kind = name.startsWith("uring@") ? "uring" : name;
+        switch (kind) {
             case "uring" -> {
-                final Options uringOptions = new Options(config.setupFlags(), false);
+                final Options uringOptions = variant(name, Options.DEFAULT.withSetupFlags(config.setupFlags()));
                 final UringReader reader = UringReader.open(ring, depth, uringOptions);
                 final UringFile uringFile = reader.openFile(file, direct);
                 return new Contender() {
                     public void issue(int slot, long position, ByteBuffer buffer, long userData)
                             throws InterruptedException {
                         reader.read(uringFile, position, buffer, userData);
+                    }
+
+                    public int queued() {
+                        return reader.driver().queuedSnapshot();
+                    }
+
+                    public long threadCpuNanos() {
+                        return java.lang.management.ManagementFactory.getThreadMXBean()
+                                .getThreadCpuTime(reader.driver().thread().threadId());
                     }
 
                     public String extra() {
@@ -351,6 +426,25 @@ public final class UringBench {
         }
     }
 
+    /**
+     * A uring contender's settings: "uring", or "uring@" and settings separated by '/' to compare in the same
+     * interleaved rounds: f0x3080 (io_uring_setup flags, the IORING_SETUP_* bits). Example: uring@f0x180.
+     */
+    static Options variant(String name, Options base) {
+        Options options = base;
+        if (!name.startsWith("uring@")) {
+            return options;
+        }
+        for (String setting : name.substring("uring@".length()).split("/")) {
+            final String value = setting.substring(1);
+            options = switch (setting.charAt(0)) {
+                case 'f' -> options.withSetupFlags(new int[] {Integer.decode(value)});
+                default -> throw new IllegalArgumentException("unknown uring setting " + setting);
+            };
+        }
+        return options;
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // The file: block b holds the 512 little-endian longs mix(512 b + k), k = 0 .. 511.
 
@@ -417,9 +511,21 @@ public final class UringBench {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);    // fields 14 and 15 of proc(5)
     }
 
+    /**
+     * The machine's time in clock ticks, all CPUs, from /proc/stat's "cpu user nice system idle iowait irq softirq
+     * steal": {user + nice + system, irq + softirq, steal}. Interrupt time (the disk's completions among it) is
+     * charged to no process, so it is reported apart from the other processes' time.
+     */
+    static long[] machineTicks() throws IOException {
+        final String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        final String[] f = line.trim().split("\\s+");
+        return new long[] {Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]),
+                Long.parseLong(f[6]) + Long.parseLong(f[7]), Long.parseLong(f[8])};
+    }
+
     static long total(AtomicLongArray reads) {
         long sum = 0;
-        for (int r = 0; r < REAPERS; r++) {
+        for (int r = 0; r < MAX_REAPERS; r++) {
             sum += reads.get(r * 16);
         }
         return sum;
@@ -445,9 +551,10 @@ public final class UringBench {
 
     static void summarize(Config config, Map<String, List<Result>> results) {
         System.out.println();
-        System.out.println("# summary: median [min - max] over " + config.rounds() + " rounds");
-        System.out.printf(Locale.ROOT, "%-6s %5s %-11s %26s %24s %10s %10s%n", "mode", "depth", "contender",
-                "reads/s", "us CPU/read", "p50 us", "p99 us");
+        System.out.println("# summary: median [min - max] over " + config.rounds() + " rounds; others: the most CPU"
+                + " other processes took during a measurement, in % of the machine");
+        System.out.printf(Locale.ROOT, "%-6s %5s %-11s %26s %24s %10s %10s %8s%n", "mode", "depth", "contender",
+                "reads/s", "us CPU/read", "p50 us", "p99 us", "others");
         for (Map.Entry<String, List<Result>> e : results.entrySet()) {
             final String[] key = e.getKey().split(" ");
             final List<Result> rs = e.getValue();
@@ -455,9 +562,10 @@ public final class UringBench {
             final double[] cpu = rs.stream().mapToDouble(Result::cpuMicrosPerRead).sorted().toArray();
             final double[] p50 = rs.stream().mapToDouble(Result::p50Micros).sorted().toArray();
             final double[] p99 = rs.stream().mapToDouble(Result::p99Micros).sorted().toArray();
-            System.out.printf(Locale.ROOT, "%-6s %5s %-11s %8.0f [%6.0f - %6.0f] %6.2f [%5.2f - %5.2f] %10.1f %10.1f%n",
-                    key[0], key[1], key[2], median(iops), iops[0], iops[iops.length - 1], median(cpu), cpu[0],
-                    cpu[cpu.length - 1], median(p50), median(p99));
+            final double others = rs.stream().mapToDouble(Result::otherCpu).max().orElse(0);
+            System.out.printf(Locale.ROOT, "%-6s %5s %-11s %8.0f [%6.0f - %6.0f] %6.2f [%5.2f - %5.2f] %10.1f %10.1f"
+                            + " %7.0f%%%n", key[0], key[1], key[2], median(iops), iops[0], iops[iops.length - 1],
+                    median(cpu), cpu[0], cpu[cpu.length - 1], median(p50), median(p99), 100 * others);
         }
         System.out.println();
         System.out.println("# uring against the best other contender of the same round (by reads/s)");
@@ -475,7 +583,7 @@ public final class UringBench {
                     double bestCpu = Double.NaN;
                     for (String c : config.contenders()) {
                         final List<Result> other = results.get(mode + " " + depth + " " + c);
-                        if (c.equals("uring") || c.equals("caller") || other == null) {
+                        if (c.startsWith("uring") || c.equals("caller") || other == null) {
                             continue;
                         }
                         if (other.get(round).readsPerSecond() > bestIops) {
@@ -517,6 +625,9 @@ public final class UringBench {
         double measure = 3.0;
         boolean verbose = false;
         int[] setupFlags = Options.DEFAULT_SETUP_FLAGS;
+        boolean check = true;
+        int reapers = 2;
+        int ringSpins = -1;
         for (int i = 0; i < args.length; i++) {
             final String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -533,10 +644,17 @@ public final class UringBench {
                     verbose = true;
                     i--;
                 }
+                case "--reapers" -> reapers = Integer.parseInt(value);
+                case "--ring-spins" -> ringSpins = Integer.parseInt(value);
+                case "--no-check" -> {
+                    check = false;
+                    i--;
+                }
                 default -> throw new IllegalArgumentException("unknown flag " + args[i]);
             }
             i++;
         }
-        return new Config(file, sizeMb, modes, depths, contenders, rounds, warmup, measure, verbose, setupFlags);
+        return new Config(file, sizeMb, modes, depths, contenders, rounds, warmup, measure, verbose, setupFlags,
+                check, Math.min(reapers, MAX_REAPERS), ringSpins);
     }
 }
