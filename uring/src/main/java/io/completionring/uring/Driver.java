@@ -828,8 +828,6 @@ final class Driver implements Runnable {
         stats.enters++;
         if (minComplete > 0) {
             stats.waits++;
-            stats.inKernelAtWaits += inKernel;
-            stats.readyAtWaits += ring.ready();
         }
         final long t0 = System.nanoTime();
         final long r = Native.ioUringEnter(errno, ringFd, toSubmit, minComplete, Uapi.IORING_ENTER_GETEVENTS, 0L,
@@ -930,8 +928,6 @@ final class Driver implements Runnable {
         long cancelsSent;
         long cancelledQueued;
         long droppedCqes;
-        long inKernelAtWaits;
-        long readyAtWaits;
         long waitNanos;
         long submitNanos;
         long reapNanos;
@@ -942,8 +938,6 @@ final class Driver implements Runnable {
                     + " reaped=" + reaped + " batches=" + batches + " wakeReads=" + wakeReads
                     + " enterRetries=" + enterRetries + " overflows=" + overflows + " cancelsSent=" + cancelsSent
                     + " cancelledQueued=" + cancelledQueued + " droppedCqes=" + droppedCqes
-                    + " inKernelPerWait=" + (waits == 0 ? 0 : inKernelAtWaits / waits)
-                    + " readyPerWait=" + (waits == 0 ? 0 : readyAtWaits / waits)
                     + " waitMs=" + waitNanos / 1_000_000 + " submitMs=" + submitNanos / 1_000_000
                     + " reapMs=" + reapNanos / 1_000_000 + " submitUsPerEnter="
                     + (enters == waits ? 0 : submitNanos / 1000 / (enters - waits));

@@ -11,9 +11,15 @@ package io.completionring.uring;
  */
 record Options(int[] setupFlags, boolean forceAsync) {
 
-    /** SINGLE_ISSUER | DEFER_TASKRUN (6.1+), else COOP_TASKRUN (5.19+), else none. */
+    /**
+     * COOP_TASKRUN | SINGLE_ISSUER | SUBMIT_ALL (6.0+), else COOP_TASKRUN | SUBMIT_ALL (5.19+), else none.
+     * DEFER_TASKRUN was measured and not kept: it moves the completion work from interrupt context into the
+     * driver's io_uring_enter, which raised the process's CPU per direct read by 1 to 2 us (to 5.9-6.8 us against
+     * 4.2-5.0 us, interrupt time down by about 0.3 us) and did not raise reads per second, direct or through the
+     * page cache (docs/benchmarks.md, "Setup flags").
+     */
     static final int[] DEFAULT_SETUP_FLAGS = {
-            Uapi.IORING_SETUP_SINGLE_ISSUER | Uapi.IORING_SETUP_DEFER_TASKRUN | Uapi.IORING_SETUP_SUBMIT_ALL,
+            Uapi.IORING_SETUP_COOP_TASKRUN | Uapi.IORING_SETUP_SINGLE_ISSUER | Uapi.IORING_SETUP_SUBMIT_ALL,
             Uapi.IORING_SETUP_COOP_TASKRUN | Uapi.IORING_SETUP_SUBMIT_ALL,
             0};
 

@@ -95,18 +95,6 @@ final class Uapi {
             SQRING_OFFSETS.withName("sq_off"),
             CQRING_OFFSETS.withName("cq_off"));
 
-    /** struct io_uring_getevents_arg: passed to io_uring_enter with IORING_ENTER_EXT_ARG (5.11+). */
-    static final StructLayout GETEVENTS_ARG = MemoryLayout.structLayout(
-            JAVA_LONG.withName("sigmask"),
-            JAVA_INT.withName("sigmask_sz"),
-            JAVA_INT.withName("pad"),                       // min_wait_usec since 6.12 (IORING_FEAT_MIN_TIMEOUT)
-            JAVA_LONG.withName("ts"));
-
-    /** struct __kernel_timespec. */
-    static final StructLayout KERNEL_TIMESPEC = MemoryLayout.structLayout(
-            JAVA_LONG.withName("tv_sec"),
-            JAVA_LONG.withName("tv_nsec"));
-
     /** struct io_uring_probe_op: one entry of io_uring_probe.ops. */
     static final StructLayout PROBE_OP = MemoryLayout.structLayout(
             JAVA_BYTE.withName("op"),
@@ -125,17 +113,12 @@ final class Uapi {
 
     // io_uring_setup flags
     static final int IORING_SETUP_CQSIZE = 1 << 3;
-    static final int IORING_SETUP_CLAMP = 1 << 4;
     static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;
     static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
     static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
-    static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
 
     // io_uring_params.features
     static final int IORING_FEAT_SINGLE_MMAP = 1;
-    static final int IORING_FEAT_NODROP = 1 << 1;
-    static final int IORING_FEAT_EXT_ARG = 1 << 8;
-    static final int IORING_FEAT_MIN_TIMEOUT = 1 << 15;
 
     // mmap offsets
     static final long IORING_OFF_SQ_RING = 0L;
@@ -144,11 +127,9 @@ final class Uapi {
 
     // sq_ring flags
     static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
-    static final int IORING_SQ_TASKRUN = 1 << 2;
 
     // io_uring_enter flags
     static final int IORING_ENTER_GETEVENTS = 1;
-    static final int IORING_ENTER_EXT_ARG = 1 << 3;
 
     // io_uring_register opcodes
     static final int IORING_REGISTER_PROBE = 8;
@@ -241,7 +222,6 @@ final class Uapi {
         check(SQE, 64);
         check(CQE, 16);
         check(PARAMS, 120);
-        check(GETEVENTS_ARG, 24);
         check(PROBE_OP, 8);
         check(PROBE, 16);
         check(STATX, 256);

@@ -22,10 +22,15 @@ final class TestFiles {
 
     /** Writes size bytes of the pattern: byte i is {@link #expected(long)}. */
     static Path patternFile(Path dir, String name, long size) throws IOException {
+        return patternFile(dir, name, size, 0);
+    }
+
+    /** Writes size bytes of the pattern from its offset start (a multiple of 8): byte i is expected(start + i). */
+    static Path patternFile(Path dir, String name, long size, long start) throws IOException {
         final Path file = dir.resolve(name);
         final ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long word = 0;
+            long word = start / Long.BYTES;
             for (long at = 0; at < size; ) {
                 chunk.clear();
                 while (chunk.hasRemaining()) {
