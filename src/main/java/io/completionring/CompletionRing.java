@@ -319,9 +319,12 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
          */
         public CompletionRing build() {
             final int rounded = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+            // Through factories typed CompletionRing: the verifier of this method then loads neither subclass, so a
+            // program that builds one kind of ring loads one, and the JIT sees a single implementation of each hot
+            // method (class hierarchy analysis), whose calls it binds without a type check.
             return multiProducer
-                    ? new MultiProducerRing(rounded, spinBudget, yieldNanos)
-                    : new SingleProducerRing(rounded, spinBudget, yieldNanos);
+                    ? MultiProducerRing.create(rounded, spinBudget, yieldNanos)
+                    : SingleProducerRing.create(rounded, spinBudget, yieldNanos);
         }
     }
 
@@ -340,9 +343,7 @@ public abstract sealed class CompletionRing implements AutoCloseable permits Sin
      *
      * @return true if producers may call concurrently
      */
-    public final boolean isMultiProducer() {
-        return this instanceof MultiProducerRing;
-    }
+    public abstract boolean isMultiProducer();
 
     // ---------------------------------------------------------------------------------------------------------------
     // Submission side: any thread.

@@ -65,18 +65,20 @@ final class Fence {
     /**
      * Where the process stands, when {@link #ASYMMETRIC}: {@code MODE_ASYMMETRIC} until a barrier fails, then {@code
      * MODE_SWITCHING} until a barrier succeeds, then {@code MODE_SYMMETRIC} for good. Without the asymmetric form it
-     * stays {@code MODE_ASYMMETRIC} and nobody reads it.
+     * stays {@code MODE_ASYMMETRIC} and nobody reads it. Declared volatile so that the producer's read (the only
+     * access on a fast path) is a plain volatile load, without the VarHandle linkage that the JIT would have to
+     * inline at every publication; written only through {@link #MODE}.
      */
-    private static int mode;
+    private static volatile int mode;
 
     private Fence() {
     }
 
     /** The producer's half, between its store of the tail and its read of the waiter word. */
     static void light() {
-        // Opaque: read afresh at every publication (a plain read could be hoisted out of a producer's loop), and one
+        // Volatile: read afresh at every publication (a plain read could be hoisted out of a producer's loop); one
         // load of a line nobody writes but once.
-        if (ASYMMETRIC && (int) MODE.getOpaque() == MODE_ASYMMETRIC) {
+        if (ASYMMETRIC && mode == MODE_ASYMMETRIC) {
             VarHandle.releaseFence();                       // a compiler barrier only: the waiter pays the rest
         } else {
             VarHandle.fullFence();

@@ -39,10 +39,20 @@ final class MultiProducerRing extends CompletionRing {
     /** The sequence last marked written in each slot, at PAD + (seq & mask); -1 before the first. */
     private final long[] marks;
 
-    MultiProducerRing(int capacity, int spins, long yieldNanos) {
+    /** A new ring, typed as the base class: see {@link CompletionRing.Builder#build()}. */
+    static CompletionRing create(int capacity, int spins, long yieldNanos) {
+        return new MultiProducerRing(capacity, spins, yieldNanos);
+    }
+
+    private MultiProducerRing(int capacity, int spins, long yieldNanos) {
         super(capacity, spins, yieldNanos);
         this.marks = PaddedLongs.newArray(capacity);
         Arrays.fill(marks, -1L);                            // seq s first lands in slot s & mask, and s >= 0
+    }
+
+    @Override
+    public boolean isMultiProducer() {
+        return true;
     }
 
     @Override

@@ -15,8 +15,18 @@ import static io.completionring.PaddedLongs.setRelease;
  */
 final class SingleProducerRing extends CompletionRing {
 
-    SingleProducerRing(int capacity, int spins, long yieldNanos) {
+    /** A new ring, typed as the base class: see {@link CompletionRing.Builder#build()}. */
+    static CompletionRing create(int capacity, int spins, long yieldNanos) {
+        return new SingleProducerRing(capacity, spins, yieldNanos);
+    }
+
+    private SingleProducerRing(int capacity, int spins, long yieldNanos) {
         super(capacity, spins, yieldNanos);
+    }
+
+    @Override
+    public boolean isMultiProducer() {
+        return false;
     }
 
     @Override
